@@ -1,0 +1,30 @@
+import { INestApplication, RequestMethod } from '@nestjs/common';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import { AppValidationPipe } from './common/validation/app-validation.pipe';
+import { AppConfig } from './config/app-config';
+import { setupOpenApi } from './common/openapi/openapi';
+
+export const API_PREFIX = 'api/v1';
+const ROOT_ROUTES = ['health', 'health/ready', 'metrics'];
+
+/** Everything the HTTP app needs beyond its modules; used by `main.ts` and by the e2e tests. */
+export function configureApp(app: NestExpressApplication): INestApplication {
+  const config = app.get(AppConfig);
+  app.useLogger(app.get(Logger));
+  app.setGlobalPrefix(API_PREFIX, {
+    exclude: ROOT_ROUTES.map((path) => ({ path, method: RequestMethod.GET })),
+  });
+  app.useGlobalPipes(new AppValidationPipe());
+  app.useBodyParser('json', { limit: '256kb' });
+  app.enableCors({
+    origin: config.corsOrigins === '*' ? true : config.corsOrigins,
+    credentials: false,
+    exposedHeaders: ['Retry-After', 'ETag', 'Content-Disposition', 'X-Request-Id'],
+  });
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.enableShutdownHooks();
+  setupOpenApi(app);
+  return app;
+}

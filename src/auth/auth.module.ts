@@ -1,0 +1,39 @@
+import { Module } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { AppConfig } from '../config/app-config';
+import { UsersModule } from '../users/users.module';
+import { AdminBootstrapService } from './admin-bootstrap.service';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { JWT_SECRET, jwtExpiresIn, JwtSecretProvider } from './jwt-secret.provider';
+import { JwtAuthGuard } from './jwt-auth.guard';
+import { JwtStrategy } from './jwt.strategy';
+import { SessionsRepository } from './sessions.repository';
+
+@Module({
+  imports: [
+    UsersModule,
+    PassportModule,
+    JwtModule.registerAsync({
+      extraProviders: [JwtSecretProvider],
+      inject: [JWT_SECRET, AppConfig],
+      useFactory: (secret: string, config: AppConfig) => ({
+        secret,
+        signOptions: { expiresIn: jwtExpiresIn(config.jwt.expiresIn), algorithm: 'HS256' },
+        verifyOptions: { algorithms: ['HS256'] },
+      }),
+    }),
+  ],
+  controllers: [AuthController],
+  providers: [
+    JwtSecretProvider,
+    AuthService,
+    SessionsRepository,
+    JwtStrategy,
+    JwtAuthGuard,
+    AdminBootstrapService,
+  ],
+  exports: [AuthService, JwtAuthGuard],
+})
+export class AuthModule {}

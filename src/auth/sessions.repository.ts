@@ -1,0 +1,124 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createHash, randomBytes } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { row, rows } from '../database/sql';
+
+export const REFRESH_TOKEN_TTL_MS = 30 * 24 * 3600 * 1000;
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export interface PrincipalRow {
+  id: string;
+  role: 'user' | 'admin';
+  locale: 'en' | 'ar';
+  display_name: string;
+  verification_status: string;
+  suspended_at: Date | null;
+  revoked_at: Date | null;
+}
+
+export type RotateResult =
+  | { kind: 'rotated'; sessionId: string; userId: string; refreshToken: string }
+  | { kind: 'reused'; sessionId: string; userId: string }
+  | { kind: 'invalid' };
+
+/**
+ * Sessions are refresh-token chains. Refresh tokens are random and stored only as hashes; each
+ * is spent once, and presenting a spent one ends the whole session.
+ */
+@Injectable()
+export class SessionsRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  async create(
+    userId: string,
+    manager: EntityManager,
+  ): Promise<{ sessionId: string; refreshToken: string }> {
+    const [{ id }] = await rows<{ id: string }>(
+      manager,
+      `INSERT INTO auth_sessions (user_id) VALUES ($1) RETURNING id`,
+      [userId],
+    );
+    const refreshToken = await this.issueRefreshToken(id, manager);
+    return { sessionId: id, refreshToken };
+  }
+
+  /** Spends a refresh token and issues its successor, in one transaction. */
+  rotate(refreshToken: string): Promise<RotateResult> {
+    const hash = hashToken(refreshToken);
+    return this.db.transaction(async (tx): Promise<RotateResult> => {
+      const spent = await rows<{ session_id: string; user_id: string }>(
+        tx,
+        `UPDATE refresh_tokens t SET spent_at = now()
+           FROM auth_sessions s JOIN users u ON u.id = s.user_id
+          WHERE t.token_hash = $1 AND t.session_id = s.id AND t.spent_at IS NULL
+            AND t.expires_at > now() AND s.revoked_at IS NULL AND u.suspended_at IS NULL
+          RETURNING s.id AS session_id, s.user_id`,
+        [hash],
+      );
+      if (spent.length === 1) {
+        const { session_id: sessionId, user_id: userId } = spent[0];
+        return {
+          kind: 'rotated',
+          sessionId,
+          userId,
+          refreshToken: await this.issueRefreshToken(sessionId, tx),
+        };
+      }
+      const known = await row<{ session_id: string; spent_at: Date | null; user_id: string }>(
+        tx,
+        `SELECT t.session_id, t.spent_at, s.user_id FROM refresh_tokens t
+           JOIN auth_sessions s ON s.id = t.session_id WHERE t.token_hash = $1`,
+        [hash],
+      );
+      if (known?.spent_at)
+        return { kind: 'reused', sessionId: known.session_id, userId: known.user_id };
+      return { kind: 'invalid' };
+    });
+  }
+
+  /** The session a refresh token (spent or not) belongs to, if it is the given user's. */
+  async sessionOfToken(refreshToken: string, userId: string): Promise<string | null> {
+    const found = await row<{ id: string }>(
+      this.db,
+      `SELECT s.id FROM refresh_tokens t JOIN auth_sessions s ON s.id = t.session_id
+        WHERE t.token_hash = $1 AND s.user_id = $2`,
+      [hashToken(refreshToken), userId],
+    );
+    return found?.id ?? null;
+  }
+
+  /** Ends a session; returns false when it was already ended. */
+  async revoke(sessionId: string, reason: string): Promise<boolean> {
+    const revoked = await rows(
+      this.db,
+      `UPDATE auth_sessions SET revoked_at = now(), revoked_reason = $2
+        WHERE id = $1 AND revoked_at IS NULL RETURNING id`,
+      [sessionId, reason],
+    );
+    return revoked.length > 0;
+  }
+
+  /** The user behind a session, with what decides whether its access tokens still work. */
+  async principal(sessionId: string, userId: string): Promise<PrincipalRow | null> {
+    return row<PrincipalRow>(
+      this.db,
+      `SELECT u.id, u.role, u.locale, u.display_name, u.verification_status, u.suspended_at, s.revoked_at
+         FROM auth_sessions s JOIN users u ON u.id = s.user_id
+        WHERE s.id = $1 AND s.user_id = $2`,
+      [sessionId, userId],
+    );
+  }
+
+  private async issueRefreshToken(sessionId: string, manager: EntityManager): Promise<string> {
+    const token = randomBytes(32).toString('base64url');
+    await manager.query(
+      `INSERT INTO refresh_tokens (token_hash, session_id, expires_at) VALUES ($1, $2, $3)`,
+      [hashToken(token), sessionId, new Date(Date.now() + REFRESH_TOKEN_TTL_MS)],
+    );
+    return token;
+  }
+}

@@ -1,0 +1,54 @@
+import { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { ErrorBody } from '../errors/error-body';
+
+type Operation = {
+  security?: Record<string, string[]>[];
+  responses: Record<string, unknown>;
+};
+
+const errorResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBody' } } },
+});
+
+/** Adds the answers every route can give, so each operation documents its error shape. */
+function addCommonErrors(document: OpenAPIObject): void {
+  for (const path of Object.values(document.paths)) {
+    for (const op of Object.values(path) as Operation[]) {
+      if (!op || typeof op !== 'object' || !('responses' in op)) continue;
+      const isPublic = op.security?.some((req) => Object.keys(req).length === 0) ?? false;
+      op.responses['400'] ??= errorResponse('VALIDATION_FAILED');
+      if (!isPublic) op.responses['401'] ??= errorResponse('UNAUTHORIZED');
+      op.responses['429'] ??= errorResponse('RATE_LIMITED');
+      op.responses['500'] ??= errorResponse(
+        'INTERNAL (details.correlationId is in the server log)',
+      );
+    }
+  }
+}
+
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('Messaging service')
+    .setDescription(
+      'REST API of the real-time messaging service. Every error has the shape ErrorBody; ' +
+        '`message` follows `Accept-Language` (`ar` → Arabic), else the user’s locale. ' +
+        'Lists answer `{items, nextCursor}`; pass `cursor=<nextCursor>` for the next page. ' +
+        'Socket.IO events are described by the AsyncAPI document at /docs/events-json.',
+    )
+    .setVersion('1.0.0')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
+    .addSecurityRequirements('bearer')
+    .build();
+  const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorBody] });
+  addCommonErrors(document);
+  return document;
+}
+
+export function setupOpenApi(app: INestApplication): void {
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
+    jsonDocumentUrl: 'docs-json',
+    yamlDocumentUrl: 'docs-yaml',
+  });
+}

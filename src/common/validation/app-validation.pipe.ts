@@ -1,0 +1,54 @@
+import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
+import { AppError } from '../errors/app-error';
+
+/** Flattens class-validator errors into `{ "field.path": ["message", …] }`. */
+export function validationDetails(
+  errors: ValidationError[],
+  parent = '',
+): Record<string, string[]> {
+  const details: Record<string, string[]> = {};
+  for (const error of errors) {
+    const path = parent ? `${parent}.${error.property}` : error.property;
+    if (error.constraints) details[path] = Object.values(error.constraints);
+    Object.assign(details, validationDetails(error.children ?? [], path));
+  }
+  return details;
+}
+
+function trimStrings(value: unknown): unknown {
+  if (typeof value === 'string') return value.trim();
+  if (Array.isArray(value)) return value.map(trimStrings);
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, trimStrings(v)]));
+  }
+  return value;
+}
+
+/**
+ * The one validation pipe, for REST and Socket.IO payloads alike: trims strings, rejects
+ * unknown fields, converts types, and answers `400 VALIDATION_FAILED` naming each bad field.
+ */
+@Injectable()
+export class AppValidationPipe extends ValidationPipe {
+  constructor() {
+    super({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      forbidUnknownValues: true,
+      transform: true,
+      validateCustomDecorators: false,
+      exceptionFactory: (errors) => AppError.validation(validationDetails(errors)),
+    });
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' || metadata.type === 'query') {
+      if (metadata.type === 'body' && (value === undefined || value === null)) value = {};
+      if (typeof value !== 'object' || Array.isArray(value)) {
+        throw AppError.validation({ body: ['the body must be a JSON object'] });
+      }
+      value = trimStrings(value);
+    }
+    return super.transform(value, metadata);
+  }
+}

@@ -1,0 +1,57 @@
+import { resolve } from 'node:path';
+import { validateEnv } from './env.schema';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/**
+ * The typed, validated configuration. Built once from the environment at boot; the only place
+ * that reads `process.env` is `ConfigModule`.
+ */
+export class AppConfig {
+  readonly production: boolean;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly databaseUrl: string | null;
+  readonly redisUrl: string | null;
+  readonly jwt: { secret: string | null; expiresIn: string };
+  readonly admin: { email: string; password: string } | null;
+  readonly corsOrigins: string[] | '*';
+  readonly rateLimits: {
+    authPerMinute: number;
+    requestsPerMinute: number;
+    messagesPerMinute: number;
+  };
+  readonly metricsEnabled: boolean;
+  readonly logLevel: LogLevel;
+
+  constructor(raw: Record<string, string | undefined>) {
+    const env = validateEnv(raw);
+    this.production = env.NODE_ENV === 'production';
+    this.port = env.PORT ?? 3000;
+    this.dataDir = resolve(env.DATA_DIR ?? './data');
+    this.databaseUrl = env.DATABASE_URL ?? null;
+    this.redisUrl = env.REDIS_URL ?? null;
+    this.jwt = { secret: env.JWT_SECRET ?? null, expiresIn: env.JWT_EXPIRES_IN ?? '1h' };
+    this.admin =
+      env.ADMIN_EMAIL && env.ADMIN_PASSWORD
+        ? { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD }
+        : null;
+    this.corsOrigins =
+      env.CORS_ORIGINS === undefined || env.CORS_ORIGINS.trim() === '*'
+        ? '*'
+        : env.CORS_ORIGINS.split(',')
+            .map((o) => o.trim())
+            .filter(Boolean);
+    this.rateLimits = {
+      authPerMinute: env.RATE_LIMIT_AUTH_PER_MINUTE ?? 20,
+      requestsPerMinute: env.RATE_LIMIT_REQUESTS_PER_MINUTE ?? 600,
+      messagesPerMinute: env.RATE_LIMIT_MESSAGES_PER_MINUTE ?? 120,
+    };
+    this.metricsEnabled = env.METRICS_ENABLED === undefined || env.METRICS_ENABLED === 'true';
+    this.logLevel = (env.LOG_LEVEL ?? 'info') as LogLevel;
+  }
+
+  get embedded(): boolean {
+    return this.databaseUrl === null;
+  }
+}

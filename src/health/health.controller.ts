@@ -1,0 +1,71 @@
+import { Controller, Get, Header, Inject } from '@nestjs/common';
+import {
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiProduces,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import {
+  HealthCheck,
+  HealthCheckResult,
+  HealthCheckService,
+  HealthIndicatorService,
+  TypeOrmHealthIndicator,
+} from '@nestjs/terminus';
+import { Public } from '../common/auth/auth.decorators';
+import { AppError } from '../common/errors/app-error';
+import { AppConfig } from '../config/app-config';
+import { REDIS, RedisClient } from '../database/redis.provider';
+import { MetricsService } from './metrics.service';
+
+@ApiTags('operations')
+@Public()
+@Controller()
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly database: TypeOrmHealthIndicator,
+    private readonly indicators: HealthIndicatorService,
+    private readonly metrics: MetricsService,
+    private readonly config: AppConfig,
+    @Inject(REDIS) private readonly redis: RedisClient,
+  ) {}
+
+  @Get('health')
+  @ApiOkResponse({ description: 'The process is alive' })
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('health/ready')
+  @HealthCheck()
+  @ApiServiceUnavailableResponse({ description: 'Names the failing part (database, redis)' })
+  ready(): Promise<HealthCheckResult> {
+    const redis = this.redis;
+    return this.health.check([
+      () => this.database.pingCheck('database').withTimeout(2000),
+      ...(redis
+        ? [
+            () =>
+              this.indicators
+                .check('redis')
+                .attempt(async () => {
+                  await redis.ping();
+                })
+                .withTimeout(2000),
+          ]
+        : []),
+    ]);
+  }
+
+  @Get('metrics')
+  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
+  @ApiProduces('text/plain')
+  @ApiOkResponse({ description: 'Prometheus text format; no user data' })
+  @ApiNotFoundResponse({ description: 'METRICS_ENABLED=false' })
+  async prometheus(): Promise<string> {
+    if (!this.config.metricsEnabled) throw AppError.notFound();
+    return this.metrics.render();
+  }
+}

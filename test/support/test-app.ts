@@ -1,0 +1,56 @@
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import { AppModule } from '../../src/app.module';
+import { configureApp } from '../../src/app.setup';
+import { AppConfig } from '../../src/config/app-config';
+import { createTestDatabase, TestDatabase } from './database';
+
+export const ADMIN = { email: 'admin@test.local', password: 'admin-password-1' };
+export const API = '/api/v1';
+
+export interface TestApp {
+  app: NestExpressApplication;
+  url: string;
+  /** supertest against the running server */
+  http: () => ReturnType<typeof request>;
+  db: TestDatabase;
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/** Boots the real application on a random port with its own database. */
+export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+  const db = await createTestDatabase();
+  const env: Record<string, string> = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
+    RATE_LIMIT_AUTH_PER_MINUTE: '100000',
+    RATE_LIMIT_REQUESTS_PER_MINUTE: '100000',
+    RATE_LIMIT_MESSAGES_PER_MINUTE: '100000',
+    ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
+    ...db.env,
+    ...overrides,
+  };
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+    .overrideProvider(AppConfig)
+    .useValue(new AppConfig(env))
+    .compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false });
+  configureApp(app);
+  await app.listen(0, '127.0.0.1');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  return {
+    app,
+    url,
+    env,
+    db,
+    http: () => request(url),
+    close: async () => {
+      await app.close();
+      await db.drop();
+    },
+  };
+}
