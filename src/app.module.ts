@@ -13,6 +13,8 @@ import { loggerOptions } from './config/logger-options';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { UsersModule } from './users/users.module';
+import { ConversationsModule } from './conversations/conversations.module';
+import { MessagesModule } from './messages/messages.module';
 
 @Module({
   imports: [
@@ -24,6 +26,8 @@ import { UsersModule } from './users/users.module';
     HealthModule,
     UsersModule,
     AuthModule,
+    MessagesModule,
+    ConversationsModule,
   ],
   providers: [
     // Order matters: authenticate first, so per-user limits know the user.

@@ -11,8 +11,11 @@ export function prefixPattern(input: string): string {
 
 export interface BlockRow {
   user: UserEntity;
-  createdAt: Date;
+  /** microseconds since the epoch, as a string */
+  at: string;
 }
+
+const MICROS = `(extract(epoch FROM b.created_at) * 1000000)::bigint`;
 
 @Injectable()
 export class UsersRepository {
@@ -74,26 +77,26 @@ export class UsersRepository {
     return this.inOrder(ids.map((r) => r.id));
   }
 
-  async listBlocked(
-    blockerId: string,
-    after: { at: string; id: string } | null,
-    limit: number,
-  ): Promise<BlockRow[]> {
+  /** Newest block first; the cursor holds the exact microsecond so no block is skipped. */
+  async listBlocked(blockerId: string, after: { at: string; id: string } | null, limit: number): Promise<BlockRow[]> {
     const params: unknown[] = [blockerId, limit];
     let keyset = '';
     if (after) {
       params.push(after.at, after.id);
-      keyset = `AND (b.created_at, b.blocked_id) < ($3::timestamptz, $4::uuid)`;
+      keyset = `AND (${MICROS}, b.blocked_id) < ($3::bigint, $4::uuid)`;
     }
-    const rows: { blocked_id: string; created_at: Date }[] = await this.db.query(
-      `SELECT b.blocked_id, b.created_at FROM user_blocks b
+    const found: { blocked_id: string; at: string }[] = await this.db.query(
+      `SELECT b.blocked_id, ${MICROS} AS at FROM user_blocks b
         WHERE b.blocker_id = $1 ${keyset}
         ORDER BY b.created_at DESC, b.blocked_id DESC
         LIMIT $2`,
       params,
     );
-    const users = await this.inOrder(rows.map((r) => r.blocked_id));
-    return users.map((user, i) => ({ user, createdAt: rows[i].created_at }));
+    const users = new Map((await this.inOrder(found.map((r) => r.blocked_id))).map((u) => [u.id, u]));
+    return found.flatMap((r) => {
+      const user = users.get(r.blocked_id);
+      return user ? [{ user, at: r.at }] : [];
+    });
   }
 
   async block(blockerId: string, blockedId: string): Promise<void> {
@@ -159,7 +162,8 @@ export class UsersRepository {
     });
   }
 
-  private async inOrder(ids: string[]): Promise<UserEntity[]> {
+  /** The users with these ids, in the order of `ids` (missing ones left out). */
+  async inOrder(ids: string[]): Promise<UserEntity[]> {
     if (ids.length === 0) return [];
     const users = await this.db.manager
       .createQueryBuilder(UserEntity, 'u')

@@ -87,7 +87,7 @@ export class UsersService {
       rows,
       limit,
       (r) => toPublicUser(r.user),
-      (r) => ({ at: r.createdAt.toISOString(), id: r.user.id }),
+      (r) => ({ at: r.at, id: r.user.id }),
     );
   }
 

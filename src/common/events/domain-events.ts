@@ -2,9 +2,46 @@
  * What services announce after their transaction commits. Other modules (realtime,
  * notifications, search) react to these instead of being called sideways.
  */
+
+/** Where a change came from, so the socket that caused it can be left out of its fan-out. */
+export interface EventOrigin {
+  socketId?: string;
+}
+
+export interface MessageEvent {
+  conversationId: string;
+  messageId: string;
+  seq: number;
+  version: number;
+  senderId: string | null;
+  origin?: EventOrigin;
+}
+
 export interface DomainEvents {
   'user.suspended': { userId: string };
   'session.revoked': { userId: string; sessionId: string };
+  /** A new message, system messages included. */
+  'message.created': MessageEvent & { type: 'text' | 'file' | 'image' | 'system' };
+  /** An edit, a reaction, or a reply count change. */
+  'message.updated': MessageEvent;
+  'message.deleted': MessageEvent;
+  /** Members (invited included) who should learn about a conversation new to them. */
+  'conversation.created': { conversationId: string; userIds: string[]; origin?: EventOrigin };
+  /** Title, settings, members or roles changed: every member's view changed. */
+  'conversation.updated': { conversationId: string; origin?: EventOrigin };
+  /** One user's own view changed (archive, mute, read): their other devices follow. */
+  'conversation.view_changed': { conversationId: string; userId: string; origin?: EventOrigin };
+  /** The user left, was removed, declined, or deleted the conversation for themselves. */
+  'conversation.removed': { conversationId: string; userId: string; origin?: EventOrigin };
+  'conversation.invited': { conversationId: string; userId: string; invitedBy: string };
+  receipt: {
+    conversationId: string;
+    userId: string;
+    kind: 'delivered' | 'read';
+    upToSeq: number;
+    at: string;
+    origin?: EventOrigin;
+  };
 }
 
 export type DomainEventName = keyof DomainEvents;

@@ -1,10 +1,11 @@
-import { ExecutionContext, Module } from '@nestjs/common';
+import { ExecutionContext, Global, Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { Request } from 'express';
 import { AppConfig } from '../../config/app-config';
 import { REDIS, RedisClient } from '../../database/redis.provider';
 import type { AuthUser } from '../auth/auth-user';
 import { AUTH_RATE_LIMIT } from './rate-limit.decorators';
+import { RateLimiter } from './rate-limiter';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
 
 const MINUTE = 60_000;
@@ -15,6 +16,7 @@ const isAuthRoute = (ctx: ExecutionContext): boolean =>
 const userOf = (ctx: ExecutionContext): AuthUser | undefined =>
   ctx.switchToHttp().getRequest<Request & { user?: AuthUser }>().user;
 
+@Global()
 @Module({
   imports: [
     ThrottlerModule.forRootAsync({
@@ -41,5 +43,7 @@ const userOf = (ctx: ExecutionContext): AuthUser | undefined =>
       }),
     }),
   ],
+  providers: [RateLimiter],
+  exports: [RateLimiter],
 })
 export class RateLimitModule {}

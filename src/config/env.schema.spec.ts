@@ -1,0 +1,184 @@
+import { resolve } from 'node:path';
+import { AppConfig } from './app-config';
+import { InvalidEnvironmentError, validateEnv } from './env.schema';
+
+const PRODUCTION_OK = {
+  NODE_ENV: 'production',
+  JWT_SECRET: 's'.repeat(32),
+  CORS_ORIGINS: 'https://app.example.com',
+};
+
+/** The error `validateEnv` throws for `raw`; fails the test when it does not throw one. */
+function invalid(raw: Record<string, string | undefined>): InvalidEnvironmentError {
+  try {
+    validateEnv(raw);
+  } catch (err) {
+    expect(err).toBeInstanceOf(InvalidEnvironmentError);
+    return err as InvalidEnvironmentError;
+  }
+  throw new Error(`expected ${JSON.stringify(raw)} to be refused`);
+}
+
+/** The variable names an error lists, one per problem. */
+const variables = (err: InvalidEnvironmentError): string[] =>
+  err.problems.map((p) => p.split(':')[0]).sort();
+
+describe('validateEnv', () => {
+  it.each(['abc', '70000', '-1', '80.5', '3000abc'])('refuses PORT=%s', (port) => {
+    expect(variables(invalid({ PORT: port }))).toEqual(['PORT']);
+  });
+
+  it.each(['0', '3000', '65535', ' 8080 '])('accepts PORT=%s as a number', (port) => {
+    expect(validateEnv({ PORT: port }).PORT).toBe(Number(port));
+  });
+
+  it.each(['mysql://db/app', 'localhost:5432', 'not a url'])('refuses DATABASE_URL=%s', (url) => {
+    expect(variables(invalid({ DATABASE_URL: url }))).toEqual(['DATABASE_URL']);
+  });
+
+  it('accepts postgres:// and postgresql:// DATABASE_URLs', () => {
+    for (const url of ['postgres://u@h:5432/db', 'postgresql://u:p@h/db']) {
+      expect(validateEnv({ DATABASE_URL: url }).DATABASE_URL).toBe(url);
+    }
+  });
+
+  it('requires JWT_SECRET and CORS_ORIGINS when NODE_ENV=production, naming both', () => {
+    expect(variables(invalid({ NODE_ENV: 'production' }))).toEqual(['CORS_ORIGINS', 'JWT_SECRET']);
+  });
+
+  it('lists every bad variable in one error', () => {
+    const err = invalid({
+      NODE_ENV: 'production',
+      PORT: 'abc',
+      DATABASE_URL: 'mysql://db/app',
+      LOG_LEVEL: 'loud',
+    });
+    expect(variables(err)).toEqual([
+      'CORS_ORIGINS',
+      'DATABASE_URL',
+      'JWT_SECRET',
+      'LOG_LEVEL',
+      'PORT',
+    ]);
+    for (const name of ['CORS_ORIGINS', 'DATABASE_URL', 'JWT_SECRET', 'LOG_LEVEL', 'PORT']) {
+      expect(err.message).toContain(name);
+    }
+  });
+
+  it('accepts a production environment with JWT_SECRET and CORS_ORIGINS', () => {
+    expect(() => validateEnv(PRODUCTION_OK)).not.toThrow();
+  });
+
+  it('refuses a JWT_SECRET shorter than 32 characters, in any environment', () => {
+    expect(variables(invalid({ ...PRODUCTION_OK, JWT_SECRET: 'short' }))).toEqual(['JWT_SECRET']);
+    expect(variables(invalid({ JWT_SECRET: 'short' }))).toEqual(['JWT_SECRET']);
+  });
+
+  it('never repeats a secret’s value in the error', () => {
+    const err = invalid({
+      JWT_SECRET: 'too-short-secret',
+      ADMIN_EMAIL: 'a@b.c',
+      ADMIN_PASSWORD: 'pw',
+    });
+    expect(variables(err)).toEqual(['ADMIN_PASSWORD', 'JWT_SECRET']);
+    expect(err.message).not.toContain('too-short-secret');
+    expect(err.message).not.toMatch(/\bpw\b/);
+  });
+
+  it('requires ADMIN_PASSWORD with ADMIN_EMAIL', () => {
+    expect(variables(invalid({ ADMIN_EMAIL: 'admin@example.com' }))).toEqual(['ADMIN_PASSWORD']);
+  });
+
+  it('refuses rate limits below 1', () => {
+    expect(
+      variables(
+        invalid({
+          RATE_LIMIT_AUTH_PER_MINUTE: '0',
+          RATE_LIMIT_REQUESTS_PER_MINUTE: '-5',
+          RATE_LIMIT_MESSAGES_PER_MINUTE: 'many',
+        }),
+      ),
+    ).toEqual([
+      'RATE_LIMIT_AUTH_PER_MINUTE',
+      'RATE_LIMIT_MESSAGES_PER_MINUTE',
+      'RATE_LIMIT_REQUESTS_PER_MINUTE',
+    ]);
+  });
+
+  it('treats empty values as unset', () => {
+    expect(() =>
+      validateEnv({ PORT: '', DATABASE_URL: '', REDIS_URL: '', JWT_SECRET: '' }),
+    ).not.toThrow();
+  });
+
+  it('ignores variables it does not know', () => {
+    expect(() => validateEnv({ HOME: '/root', SOMETHING_ELSE: '%%%' })).not.toThrow();
+  });
+});
+
+describe('AppConfig', () => {
+  it('uses the documented defaults for an empty environment', () => {
+    const config = new AppConfig({});
+    expect({ ...config }).toEqual({
+      production: false,
+      port: 3000,
+      dataDir: resolve('./data'),
+      databaseUrl: null,
+      redisUrl: null,
+      jwt: { secret: null, expiresIn: '1h' },
+      admin: null,
+      corsOrigins: '*',
+      rateLimits: { authPerMinute: 20, requestsPerMinute: 600, messagesPerMinute: 120 },
+      metricsEnabled: true,
+      logLevel: 'info',
+    });
+    expect(config.embedded).toBe(true);
+  });
+
+  it('uses the defaults for variables that are set but empty', () => {
+    expect({ ...new AppConfig({ PORT: '', DATA_DIR: '', CORS_ORIGINS: '' }) }).toEqual({
+      ...new AppConfig({}),
+    });
+  });
+
+  it('throws InvalidEnvironmentError for a bad environment', () => {
+    expect(() => new AppConfig({ PORT: 'abc' })).toThrow(InvalidEnvironmentError);
+  });
+
+  it('reads every variable it is given', () => {
+    const config = new AppConfig({
+      ...PRODUCTION_OK,
+      PORT: '8080',
+      DATA_DIR: '/var/lib/messaging',
+      DATABASE_URL: 'postgres://db/app',
+      REDIS_URL: 'redis://cache:6379',
+      JWT_EXPIRES_IN: '15m',
+      ADMIN_EMAIL: 'admin@example.com',
+      ADMIN_PASSWORD: 'admin-password',
+      CORS_ORIGINS: ' https://a.example.com , https://b.example.com ',
+      RATE_LIMIT_AUTH_PER_MINUTE: '5',
+      RATE_LIMIT_REQUESTS_PER_MINUTE: '50',
+      RATE_LIMIT_MESSAGES_PER_MINUTE: '10',
+      METRICS_ENABLED: 'false',
+      LOG_LEVEL: 'warn',
+    });
+    expect({ ...config }).toEqual({
+      production: true,
+      port: 8080,
+      dataDir: '/var/lib/messaging',
+      databaseUrl: 'postgres://db/app',
+      redisUrl: 'redis://cache:6379',
+      jwt: { secret: PRODUCTION_OK.JWT_SECRET, expiresIn: '15m' },
+      admin: { email: 'admin@example.com', password: 'admin-password' },
+      corsOrigins: ['https://a.example.com', 'https://b.example.com'],
+      rateLimits: { authPerMinute: 5, requestsPerMinute: 50, messagesPerMinute: 10 },
+      metricsEnabled: false,
+      logLevel: 'warn',
+    });
+    expect(config.embedded).toBe(false);
+  });
+
+  it('reads METRICS_ENABLED=1, which validation accepts as a boolean, as enabled', () => {
+    expect(new AppConfig({ METRICS_ENABLED: '1' }).metricsEnabled).toBe(true);
+  });
+});

@@ -1,0 +1,113 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+} from 'class-validator';
+import { PageQuery } from '../../common/pagination/page';
+import { MessageContentInput } from '../../messages/dto/message-inputs.dto';
+
+export const CONTEXT_ID = /^[A-Za-z0-9:_-]{1,128}$/;
+
+export class CreateConversationDto {
+  @ApiProperty({ enum: ['direct', 'group'] })
+  @IsIn(['direct', 'group'])
+  type!: 'direct' | 'group';
+
+  @ApiProperty({ type: [String], format: 'uuid', description: 'the others; the caller is added' })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @IsUUID('all', { each: true })
+  participantIds!: string[];
+
+  @ApiPropertyOptional({ minLength: 1, maxLength: 100 })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  title?: string;
+
+  @ApiPropertyOptional({ pattern: CONTEXT_ID.source, example: 'job:123' })
+  @IsOptional()
+  @Matches(CONTEXT_ID, { message: 'contextId must be 1..128 of A-Za-z0-9:_-' })
+  contextId?: string;
+
+  @ApiPropertyOptional({ enum: ['none', 'at_rest', 'e2e'], default: 'none' })
+  @IsOptional()
+  @IsIn(['none', 'at_rest', 'e2e'])
+  encryption?: 'none' | 'at_rest' | 'e2e';
+
+  @ApiPropertyOptional({ default: true })
+  @IsOptional()
+  @IsBoolean()
+  allowFileSharing?: boolean;
+}
+
+export class UpdateConversationDto {
+  @ApiPropertyOptional({ minLength: 1, maxLength: 100 })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  title?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  allowFileSharing?: boolean;
+}
+
+export class ListConversationsQuery extends PageQuery {
+  @ApiPropertyOptional({ default: false })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  archived?: boolean;
+}
+
+export class AddParticipantsDto {
+  @ApiProperty({ type: [String], format: 'uuid' })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @IsUUID('all', { each: true })
+  userIds!: string[];
+}
+
+export class SetRoleDto {
+  @ApiProperty({ enum: ['admin', 'member'] })
+  @IsIn(['admin', 'member'])
+  role!: 'admin' | 'member';
+}
+
+export class MuteDto {
+  @ApiPropertyOptional({ format: 'date-time', description: 'absent: until unmuted' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  until?: string;
+}
+
+export class DirectMessageDto extends MessageContentInput {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  recipientId!: string;
+
+  @ApiPropertyOptional({ pattern: CONTEXT_ID.source })
+  @IsOptional()
+  @Matches(CONTEXT_ID, { message: 'contextId must be 1..128 of A-Za-z0-9:_-' })
+  contextId?: string;
+
+  @ApiPropertyOptional({ minLength: 1, maxLength: 64 })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  clientMessageId?: string;
+}

@@ -1,0 +1,110 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateIf,
+} from 'class-validator';
+import { PageQuery } from '../../common/pagination/page';
+
+const hasAttachments = (o: { attachmentIds?: unknown[] }): boolean =>
+  Array.isArray(o.attachmentIds) && o.attachmentIds.length > 0;
+
+/** What every send carries, over REST and over the socket. */
+export class MessageContentInput {
+  @ApiProperty({ minLength: 0, maxLength: 4000, description: '1..4000 characters after trimming; 0.. with attachments' })
+  @IsString()
+  @MaxLength(4000)
+  @ValidateIf((o: MessageContentInput) => !hasAttachments(o))
+  @MinLength(1, { message: 'content must not be empty' })
+  content!: string;
+
+  @ApiPropertyOptional({ type: [String], format: 'uuid', maxItems: 10 })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @IsUUID('all', { each: true })
+  attachmentIds?: string[];
+}
+
+export class SendMessageDto extends MessageContentInput {
+  @ApiPropertyOptional({ minLength: 1, maxLength: 64, description: 'idempotency key chosen by the client' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  clientMessageId?: string;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  replyToMessageId?: string;
+
+  @ApiPropertyOptional({ example: 'ar', description: 'ISO 639-1; detected when absent' })
+  @IsOptional()
+  @Matches(/^[a-z]{2}$/, { message: 'language must be an ISO 639-1 code such as en or ar' })
+  language?: string;
+}
+
+export class EditMessageDto {
+  @ApiProperty({ minLength: 1, maxLength: 4000 })
+  @IsString()
+  @MaxLength(4000)
+  content!: string;
+}
+
+export class MessagesQuery {
+  @ApiPropertyOptional({ minimum: 0, description: 'newest first, below this seq' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  beforeSeq?: number;
+
+  @ApiPropertyOptional({ minimum: 0, description: 'oldest first, above this seq (0: from the first)' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  afterSeq?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+}
+
+export class ChangesQuery extends PageQuery {
+  @ApiPropertyOptional({ minimum: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  sinceVersion?: number;
+}
+
+export class ReportMessageDto {
+  @ApiProperty({ minLength: 1, maxLength: 500 })
+  @IsString()
+  @Length(1, 500)
+  reason!: string;
+}
+
+export class ReadDto {
+  @ApiProperty({ minimum: 0 })
+  @IsInt()
+  @Min(0)
+  upToSeq!: number;
+}

@@ -1,0 +1,132 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { PublicUserDto } from '../../users/dto/user.dto';
+
+export class ReactionDto {
+  @ApiProperty({ example: '👍' })
+  emoji!: string;
+
+  @ApiProperty()
+  count!: number;
+
+  @ApiProperty()
+  reactedByMe!: boolean;
+}
+
+export class AttachmentDto {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ enum: ['image', 'file'] })
+  kind!: 'image' | 'file';
+
+  @ApiProperty()
+  filename!: string;
+
+  @ApiProperty()
+  mimeType!: string;
+
+  @ApiProperty()
+  size!: number;
+
+  @ApiProperty({ required: false })
+  width?: number;
+
+  @ApiProperty({ required: false })
+  height?: number;
+
+  @ApiProperty({ example: '/api/v1/attachments/…' })
+  url!: string;
+
+  @ApiProperty({ required: false })
+  thumbnailUrl?: string;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+}
+
+export class SystemEventDto {
+  @ApiProperty({
+    enum: ['group_created', 'members_added', 'member_removed', 'member_left', 'title_changed', 'invitation_accepted'],
+  })
+  kind!: string;
+
+  @ApiProperty({ format: 'uuid', description: 'who made the change' })
+  actorId!: string;
+
+  @ApiProperty({ type: [String], required: false, description: 'the members concerned' })
+  userIds?: string[];
+
+  @ApiProperty({ required: false, description: 'the new title' })
+  title?: string;
+}
+
+export class MessageDto {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  conversationId!: string;
+
+  @ApiProperty({ description: 'per conversation, from 1, no gaps' })
+  seq!: number;
+
+  @ApiProperty({ description: 'the conversation version of this message’s last change' })
+  version!: number;
+
+  @ApiProperty({ type: String, nullable: true })
+  clientMessageId!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, format: 'uuid' })
+  senderId!: string | null;
+
+  @ApiProperty({ type: PublicUserDto, nullable: true })
+  sender!: PublicUserDto | null;
+
+  @ApiProperty({ enum: ['text', 'file', 'image', 'system'] })
+  type!: 'text' | 'file' | 'image' | 'system';
+
+  @ApiProperty()
+  content!: string;
+
+  @ApiProperty({ example: 'ar' })
+  language!: string;
+
+  @ApiProperty({ enum: ['ltr', 'rtl'] })
+  direction!: 'ltr' | 'rtl';
+
+  @ApiProperty({ type: String, nullable: true, format: 'uuid' })
+  replyToMessageId!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, format: 'uuid' })
+  threadRootId!: string | null;
+
+  @ApiProperty()
+  replyCount!: number;
+
+  @ApiProperty({ type: [AttachmentDto] })
+  attachments!: AttachmentDto[];
+
+  @ApiProperty({ type: [ReactionDto] })
+  reactions!: ReactionDto[];
+
+  @ApiProperty()
+  isEdited!: boolean;
+
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' })
+  editedAt!: string | null;
+
+  @ApiProperty()
+  isDeleted!: boolean;
+
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' })
+  deletedAt!: string | null;
+
+  @ApiProperty({ enum: ['clean', 'masked', 'flagged'] })
+  moderation!: 'clean' | 'masked' | 'flagged';
+
+  @ApiProperty({ type: SystemEventDto, nullable: true, description: 'for `system` messages: what happened' })
+  system!: SystemEventDto | null;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+}

@@ -1,0 +1,53 @@
+/** A `messages` row as the repositories read it (bigint columns arrive as strings). */
+export interface MessageRow {
+  id: string;
+  conversation_id: string;
+  seq: string;
+  version: string;
+  sender_id: string | null;
+  client_message_id: string | null;
+  type: 'text' | 'file' | 'image' | 'system';
+  content: string;
+  language: string;
+  direction: 'ltr' | 'rtl';
+  system_event: SystemEvent | null;
+  reply_to_message_id: string | null;
+  thread_root_id: string | null;
+  reply_count: number;
+  moderation: 'clean' | 'masked' | 'flagged';
+  edited_at: Date | null;
+  deleted_at: Date | null;
+  created_at: Date;
+}
+
+export type SystemEventKind =
+  | 'group_created'
+  | 'members_added'
+  | 'member_removed'
+  | 'member_left'
+  | 'title_changed'
+  | 'invitation_accepted';
+
+/** What a system message records, for clients that render it in their own words. */
+export interface SystemEvent {
+  kind: SystemEventKind;
+  actorId: string;
+  userIds?: string[];
+  title?: string;
+}
+
+/** The caller's membership of a conversation, with what every message rule needs. */
+export interface Membership {
+  conversation_id: string;
+  type: 'direct' | 'group';
+  encryption: 'none' | 'at_rest' | 'e2e';
+  allow_file_sharing: boolean;
+  last_seq: string;
+  last_version: string;
+  user_id: string;
+  role: 'admin' | 'member';
+  status: 'active' | 'invited';
+  visible_after_seq: string;
+  last_read_seq: string;
+  last_delivered_seq: string;
+}

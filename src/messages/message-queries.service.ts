@@ -1,0 +1,80 @@
+import { Injectable } from '@nestjs/common';
+import type { AuthUser } from '../common/auth/auth-user';
+import { AppError } from '../common/errors/app-error';
+import { Cursor, DEFAULT_LIMIT, Page, PageQuery, toPage } from '../common/pagination/page';
+import { MessageDto } from './dto/message.dto';
+import { MessageRow } from './entities/message.row';
+import { ChangesQuery, MessagesQuery } from './dto/message-inputs.dto';
+import { MessageAccess } from './message-access';
+import { MessageViews } from './message-views';
+import { MessagesRepository } from './messages.repository';
+
+const maxSeq = (a: string, b: string | number): string => (BigInt(a) > BigInt(b) ? a : String(b));
+
+/** Reading the message log: history pages, single messages, threads, and the changes feed. */
+@Injectable()
+export class MessageQueriesService {
+  constructor(
+    private readonly messages: MessagesRepository,
+    private readonly access: MessageAccess,
+    private readonly views: MessageViews,
+  ) {}
+
+  /** History by seq; `nextCursor` is always null: page on with the seqs. */
+  async list(caller: AuthUser, conversationId: string, q: MessagesQuery): Promise<Page<MessageDto>> {
+    if (q.beforeSeq !== undefined && q.afterSeq !== undefined) {
+      throw AppError.validation({ afterSeq: ['give beforeSeq or afterSeq, not both'] });
+    }
+    const m = await this.access.member(caller, conversationId);
+    const limit = q.limit ?? DEFAULT_LIMIT;
+    const rows =
+      q.afterSeq !== undefined
+        ? await this.messages.after(conversationId, maxSeq(m.visible_after_seq, q.afterSeq), limit)
+        : await this.messages.before(
+            conversationId,
+            q.beforeSeq !== undefined ? String(q.beforeSeq) : null,
+            m.visible_after_seq,
+            limit,
+          );
+    return { items: await this.views.render(rows, caller.id), nextCursor: null };
+  }
+
+  async get(caller: AuthUser, conversationId: string, messageId: string): Promise<MessageDto> {
+    const m = await this.access.member(caller, conversationId);
+    return this.views.renderOne(await this.access.visibleMessage(m, messageId), caller.id);
+  }
+
+  /** The thread under a root, oldest first; for a reply, its root's thread. */
+  async replies(caller: AuthUser, conversationId: string, messageId: string, q: PageQuery): Promise<Page<MessageDto>> {
+    const m = await this.access.member(caller, conversationId);
+    const message = await this.access.visibleMessage(m, messageId);
+    const rootId = message.thread_root_id ?? message.id;
+    const limit = q.limit ?? DEFAULT_LIMIT;
+    const after = q.cursor ? Cursor.decode<{ seq: string }>(q.cursor, ['seq']).seq : '0';
+    const rows = await this.messages.replies(rootId, maxSeq(m.visible_after_seq, after), limit + 1);
+    return this.page(rows, limit, caller.id, (r) => ({ seq: r.seq }));
+  }
+
+  /** Every change after a version, by version, tombstones included. */
+  async changes(caller: AuthUser, conversationId: string, q: ChangesQuery): Promise<Page<MessageDto>> {
+    if (q.sinceVersion !== undefined && q.cursor !== undefined) {
+      throw AppError.validation({ cursor: ['give sinceVersion or cursor, not both'] });
+    }
+    const m = await this.access.member(caller, conversationId);
+    const limit = q.limit ?? DEFAULT_LIMIT;
+    const since = q.cursor ? Cursor.decode<{ v: string }>(q.cursor, ['v']).v : String(q.sinceVersion ?? 0);
+    if (!/^\d+$/.test(since)) throw AppError.validation({ cursor: ['cursor is not valid'] });
+    const rows = await this.messages.changes(conversationId, since, m.visible_after_seq, limit + 1);
+    return this.page(rows, limit, caller.id, (r) => ({ v: r.version }));
+  }
+
+  private async page(
+    rows: MessageRow[],
+    limit: number,
+    viewerId: string,
+    cursorOf: (row: MessageRow) => Record<string, unknown>,
+  ): Promise<Page<MessageDto>> {
+    const page = toPage(rows, limit, (r) => r, cursorOf);
+    return { items: await this.views.render(page.items, viewerId), nextCursor: page.nextCursor };
+  }
+}

@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import { ModerationModule } from '../moderation/moderation.module';
+import { UsersModule } from '../users/users.module';
+import { MessageAccess } from './message-access';
+import { MessageQueriesService } from './message-queries.service';
+import { MessageViews } from './message-views';
+import { MessagesController } from './messages.controller';
+import { MessagesRepository } from './messages.repository';
+import { MessagesService } from './messages.service';
+import { ReactionsRepository } from './reactions.repository';
+import { ReactionsService } from './reactions.service';
+import { ReceiptsRepository } from './receipts.repository';
+import { ReceiptsService } from './receipts.service';
+
+/** The message log of conversations: sending, history, threads, reactions, receipts, changes. */
+@Module({
+  imports: [UsersModule, ModerationModule],
+  controllers: [MessagesController],
+  providers: [
+    MessagesRepository,
+    ReactionsRepository,
+    ReceiptsRepository,
+    MessageAccess,
+    MessageViews,
+    MessagesService,
+    MessageQueriesService,
+    ReactionsService,
+    ReceiptsService,
+  ],
+  exports: [MessagesRepository, MessageAccess, MessageViews, MessagesService, ReceiptsService, MessageQueriesService],
+})
+export class MessagesModule {}

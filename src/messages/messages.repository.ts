@@ -1,0 +1,229 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { row, rows } from '../database/sql';
+import { Membership, MessageRow, SystemEvent } from './entities/message.row';
+
+type Db = DataSource | EntityManager;
+
+export interface NewMessage {
+  conversationId: string;
+  seq: string;
+  version: string;
+  senderId: string | null;
+  clientMessageId: string | null;
+  type: MessageRow['type'];
+  content: string;
+  language: string;
+  direction: MessageRow['direction'];
+  systemEvent: SystemEvent | null;
+  replyToMessageId: string | null;
+  threadRootId: string | null;
+  moderation: MessageRow['moderation'];
+}
+
+const COLUMNS = `id, conversation_id, seq, version, sender_id, client_message_id, type, content, language,
+  direction, system_event, reply_to_message_id, thread_root_id, reply_count, moderation, edited_at,
+  deleted_at, created_at`;
+
+/**
+ * The message log of each conversation, with the conversation's counters: `seq` and `version`
+ * are taken by one UPDATE of the conversation row, so writers of one conversation serialise
+ * there, a rollback gives the numbers back, and seq has no gaps.
+ */
+@Injectable()
+export class MessagesRepository {
+  constructor(@InjectDataSource() readonly db: DataSource) {}
+
+  membership(conversationId: string, userId: string, db: Db = this.db): Promise<Membership | null> {
+    return row<Membership>(
+      db,
+      `SELECT c.id AS conversation_id, c.type, c.encryption, c.allow_file_sharing, c.last_seq, c.last_version,
+              p.user_id, p.role, p.status, p.visible_after_seq, p.last_read_seq, p.last_delivered_seq
+         FROM conversation_participants p JOIN conversations c ON c.id = p.conversation_id
+        WHERE p.conversation_id = $1 AND p.user_id = $2`,
+      [conversationId, userId],
+    );
+  }
+
+  /** The other participant of a direct conversation. */
+  async directPeer(conversationId: string, userId: string): Promise<string | null> {
+    const found = await row<{ user_id: string }>(
+      this.db,
+      `SELECT user_id FROM conversation_participants WHERE conversation_id = $1 AND user_id <> $2 LIMIT 1`,
+      [conversationId, userId],
+    );
+    return found?.user_id ?? null;
+  }
+
+  /** Takes the next seq, and `versions` new versions (the last one is returned). */
+  async allocate(tx: EntityManager, conversationId: string, versions = 1): Promise<{ seq: string; version: string }> {
+    const [next] = await rows<{ seq: string; version: string }>(
+      tx,
+      `UPDATE conversations
+          SET last_seq = last_seq + 1, last_version = last_version + $2,
+              last_message_at = now(), last_activity = nextval('conversation_activity_seq')
+        WHERE id = $1
+        RETURNING last_seq AS seq, last_version AS version`,
+      [conversationId, versions],
+    );
+    return next;
+  }
+
+  /** Takes the next version for a change that is not a new message. */
+  async nextVersion(tx: EntityManager, conversationId: string): Promise<string> {
+    const [next] = await rows<{ version: string }>(
+      tx,
+      `UPDATE conversations SET last_version = last_version + 1 WHERE id = $1 RETURNING last_version AS version`,
+      [conversationId],
+    );
+    return next.version;
+  }
+
+  async insert(tx: EntityManager, m: NewMessage): Promise<MessageRow> {
+    const [inserted] = await rows<MessageRow>(
+      tx,
+      `INSERT INTO messages (conversation_id, seq, version, sender_id, client_message_id, type, content, language,
+                             direction, system_event, reply_to_message_id, thread_root_id, moderation)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+       RETURNING ${COLUMNS}`,
+      [
+        m.conversationId,
+        m.seq,
+        m.version,
+        m.senderId,
+        m.clientMessageId,
+        m.type,
+        m.content,
+        m.language,
+        m.direction,
+        m.systemEvent ? JSON.stringify(m.systemEvent) : null,
+        m.replyToMessageId,
+        m.threadRootId,
+        m.moderation,
+      ],
+    );
+    return inserted;
+  }
+
+  findByClientId(conversationId: string, senderId: string, clientMessageId: string): Promise<MessageRow | null> {
+    return row<MessageRow>(
+      this.db,
+      `SELECT ${COLUMNS} FROM messages WHERE conversation_id = $1 AND sender_id = $2 AND client_message_id = $3`,
+      [conversationId, senderId, clientMessageId],
+    );
+  }
+
+  findById(conversationId: string, messageId: string, db: Db = this.db): Promise<MessageRow | null> {
+    return row<MessageRow>(db, `SELECT ${COLUMNS} FROM messages WHERE id = $1 AND conversation_id = $2`, [
+      messageId,
+      conversationId,
+    ]);
+  }
+
+  /** Newest first below `beforeSeq`, never at or below `visibleAfterSeq`. */
+  before(conversationId: string, beforeSeq: string | null, visibleAfterSeq: string, limit: number): Promise<MessageRow[]> {
+    return rows<MessageRow>(
+      this.db,
+      `SELECT ${COLUMNS} FROM messages
+        WHERE conversation_id = $1 AND seq > $2 AND ($3::bigint IS NULL OR seq < $3::bigint)
+        ORDER BY seq DESC LIMIT $4`,
+      [conversationId, visibleAfterSeq, beforeSeq, limit],
+    );
+  }
+
+  /** Oldest first above `afterSeq`. */
+  after(conversationId: string, afterSeq: string, limit: number): Promise<MessageRow[]> {
+    return rows<MessageRow>(
+      this.db,
+      `SELECT ${COLUMNS} FROM messages WHERE conversation_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+      [conversationId, afterSeq, limit],
+    );
+  }
+
+  /** The thread under a root, oldest first. */
+  replies(rootId: string, afterSeq: string, limit: number): Promise<MessageRow[]> {
+    return rows<MessageRow>(
+      this.db,
+      `SELECT ${COLUMNS} FROM messages WHERE thread_root_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+      [rootId, afterSeq, limit],
+    );
+  }
+
+  /** Every message changed after `sinceVersion`, by version. */
+  changes(conversationId: string, sinceVersion: string, visibleAfterSeq: string, limit: number): Promise<MessageRow[]> {
+    return rows<MessageRow>(
+      this.db,
+      `SELECT ${COLUMNS} FROM messages
+        WHERE conversation_id = $1 AND version > $2 AND seq > $3
+        ORDER BY version LIMIT $4`,
+      [conversationId, sinceVersion, visibleAfterSeq, limit],
+    );
+  }
+
+  /** The messages at the given (conversation, seq) positions. */
+  async atSeqs(positions: { conversationId: string; seq: string }[]): Promise<MessageRow[]> {
+    if (positions.length === 0) return [];
+    return rows<MessageRow>(
+      this.db,
+      `SELECT ${COLUMNS} FROM messages
+        WHERE (conversation_id, seq) IN (SELECT * FROM unnest($1::uuid[], $2::bigint[]))`,
+      [positions.map((p) => p.conversationId), positions.map((p) => p.seq)],
+    );
+  }
+
+  async updateContent(
+    tx: EntityManager,
+    messageId: string,
+    values: { content: string; language: string; direction: string; moderation: string; version: string },
+  ): Promise<MessageRow | null> {
+    return row<MessageRow>(
+      tx,
+      `UPDATE messages SET content = $2, language = $3, direction = $4, moderation = $5, version = $6, edited_at = now()
+        WHERE id = $1 AND deleted_at IS NULL RETURNING ${COLUMNS}`,
+      [messageId, values.content, values.language, values.direction, values.moderation, values.version],
+    );
+  }
+
+  /** Turns a message into a tombstone: no content, no reactions. */
+  async tombstone(tx: EntityManager, messageId: string, version: string): Promise<MessageRow> {
+    await tx.query(`DELETE FROM message_reactions WHERE message_id = $1`, [messageId]);
+    const [updated] = await rows<MessageRow>(
+      tx,
+      `UPDATE messages SET content = '', deleted_at = now(), version = $2 WHERE id = $1 RETURNING ${COLUMNS}`,
+      [messageId, version],
+    );
+    return updated;
+  }
+
+  async setVersion(tx: EntityManager, messageId: string, version: string): Promise<void> {
+    await tx.query(`UPDATE messages SET version = $2 WHERE id = $1`, [messageId, version]);
+  }
+
+  async addReplyCount(tx: EntityManager, rootId: string, delta: 1 | -1, version: string): Promise<void> {
+    await tx.query(`UPDATE messages SET reply_count = reply_count + $2, version = $3 WHERE id = $1`, [
+      rootId,
+      delta,
+      version,
+    ]);
+  }
+
+  async displayNames(db: Db, userIds: string[]): Promise<Map<string, string>> {
+    const found = await rows<{ id: string; display_name: string }>(
+      db,
+      `SELECT id, display_name FROM users WHERE id = ANY($1::uuid[])`,
+      [userIds],
+    );
+    return new Map(found.map((u) => [u.id, u.display_name]));
+  }
+
+  /** Sending moves the sender's read and delivered marks to their own message. */
+  async markOwnMessageRead(tx: EntityManager, conversationId: string, userId: string, seq: string): Promise<void> {
+    await tx.query(
+      `UPDATE conversation_participants
+          SET last_read_seq = GREATEST(last_read_seq, $3), last_delivered_seq = GREATEST(last_delivered_seq, $3)
+        WHERE conversation_id = $1 AND user_id = $2`,
+      [conversationId, userId, seq],
+    );
+  }
+}

@@ -1,0 +1,235 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import type { AuthUser } from '../common/auth/auth-user';
+import { AppError } from '../common/errors/app-error';
+import { DomainEventBus } from '../common/events/domain-event-bus';
+import { EventOrigin, MessageEvent } from '../common/events/domain-events';
+import { RateLimiter } from '../common/rate-limit/rate-limiter';
+import { AppConfig } from '../config/app-config';
+import { FlagsRepository } from '../moderation/flags.repository';
+import { MessageDto } from './dto/message.dto';
+import { EditMessageDto, SendMessageDto } from './dto/message-inputs.dto';
+import { Membership, MessageRow, SystemEvent } from './entities/message.row';
+import { detectLanguage, directionOf } from './language';
+import { MessageAccess } from './message-access';
+import { MessageViews } from './message-views';
+import { MessagesRepository } from './messages.repository';
+
+const UNIQUE_VIOLATION = '23505';
+
+/** The English line a client can show as is; `system` carries the structured event. */
+export function describeSystemEvent(event: SystemEvent, names: Map<string, string>): string {
+  const actor = names.get(event.actorId) ?? 'Someone';
+  const users = (event.userIds ?? []).map((id) => names.get(id) ?? 'someone').join(', ');
+  switch (event.kind) {
+    case 'group_created':
+      return event.title ? `${actor} created the group "${event.title}"` : `${actor} created the group`;
+    case 'members_added':
+      return `${actor} added ${users}`;
+    case 'member_removed':
+      return `${actor} removed ${users}`;
+    case 'member_left':
+      return `${actor} left`;
+    case 'title_changed':
+      return `${actor} changed the title to "${event.title ?? ''}"`;
+    case 'invitation_accepted':
+      return `${actor} joined`;
+  }
+}
+
+export interface SendResult {
+  message: MessageDto;
+  /** false when the same clientMessageId was sent before: nothing new was stored. */
+  created: boolean;
+}
+
+const eventOf = (row: MessageRow, origin?: EventOrigin): MessageEvent => ({
+  conversationId: row.conversation_id,
+  messageId: row.id,
+  seq: Number(row.seq),
+  version: Number(row.version),
+  senderId: row.sender_id,
+  origin,
+});
+
+/** Writes to the message log: send, edit, delete, and the system messages of membership changes. */
+@Injectable()
+export class MessagesService {
+  constructor(
+    private readonly messages: MessagesRepository,
+    private readonly access: MessageAccess,
+    private readonly views: MessageViews,
+    private readonly events: DomainEventBus,
+    private readonly rateLimiter: RateLimiter,
+    private readonly config: AppConfig,
+    private readonly flags: FlagsRepository,
+  ) {}
+
+  async send(caller: AuthUser, conversationId: string, input: SendMessageDto, origin?: EventOrigin): Promise<SendResult> {
+    this.access.assertVerified(caller);
+    const m = await this.access.member(caller, conversationId);
+    await this.rateLimiter.consume('messages', caller.id, this.config.rateLimits.messagesPerMinute);
+    if (input.clientMessageId) {
+      const earlier = await this.messages.findByClientId(conversationId, caller.id, input.clientMessageId);
+      if (earlier) return { message: await this.views.renderOne(earlier, caller.id), created: false };
+    }
+    await this.access.assertNotBlocked(m);
+    await this.checkAttachments(m, input.attachmentIds ?? []);
+    const replyTo = input.replyToMessageId ? await this.replyTarget(m, input.replyToMessageId) : null;
+
+    let created: { message: MessageRow; root: MessageRow | null };
+    try {
+      created = await this.messages.db.transaction(async (tx) => {
+        // A reply also changes its root's replyCount: that change gets the second version.
+        const { seq, version } = await this.messages.allocate(tx, conversationId, replyTo ? 2 : 1);
+        const message = await this.messages.insert(tx, {
+          conversationId,
+          seq,
+          version: replyTo ? String(BigInt(version) - 1n) : version,
+          senderId: caller.id,
+          clientMessageId: input.clientMessageId ?? null,
+          type: 'text',
+          content: input.content,
+          language: input.language ?? detectLanguage(input.content),
+          direction: directionOf(input.content),
+          systemEvent: null,
+          replyToMessageId: replyTo?.id ?? null,
+          threadRootId: replyTo ? (replyTo.thread_root_id ?? replyTo.id) : null,
+          moderation: 'clean',
+        });
+        let root: MessageRow | null = null;
+        if (message.thread_root_id) {
+          await this.messages.addReplyCount(tx, message.thread_root_id, 1, version);
+          root = await this.messages.findById(conversationId, message.thread_root_id, tx);
+        }
+        await this.messages.markOwnMessageRead(tx, conversationId, caller.id, seq);
+        return { message, root };
+      });
+    } catch (err) {
+      // The same clientMessageId sent concurrently: the unique key let one through.
+      if ((err as { code?: string }).code === UNIQUE_VIOLATION && input.clientMessageId) {
+        const earlier = await this.messages.findByClientId(conversationId, caller.id, input.clientMessageId);
+        if (earlier) return { message: await this.views.renderOne(earlier, caller.id), created: false };
+      }
+      throw err;
+    }
+    this.events.emit('message.created', { ...eventOf(created.message, origin), type: created.message.type });
+    if (created.root) this.events.emit('message.updated', eventOf(created.root, origin));
+    return { message: await this.views.renderOne(created.message, caller.id), created: true };
+  }
+
+  /**
+   * Appends a system message inside the caller's transaction; the member whose action made
+   * it has it read. Emit `message.created` with `systemMessageEvent` after the commit.
+   */
+  async appendSystem(tx: EntityManager, conversationId: string, event: SystemEvent): Promise<MessageRow> {
+    const names = await this.messages.displayNames(tx, [event.actorId, ...(event.userIds ?? [])]);
+    const { seq, version } = await this.messages.allocate(tx, conversationId);
+    const message = await this.messages.insert(tx, {
+      conversationId,
+      seq,
+      version,
+      senderId: null,
+      clientMessageId: null,
+      type: 'system',
+      content: describeSystemEvent(event, names),
+      language: 'en',
+      direction: 'ltr',
+      systemEvent: event,
+      replyToMessageId: null,
+      threadRootId: null,
+      moderation: 'clean',
+    });
+    await this.messages.markOwnMessageRead(tx, conversationId, event.actorId, seq);
+    return message;
+  }
+
+  systemMessageEvent(row: MessageRow, origin?: EventOrigin): void {
+    this.events.emit('message.created', { ...eventOf(row, origin), type: 'system' });
+  }
+
+  async edit(
+    caller: AuthUser,
+    conversationId: string,
+    messageId: string,
+    dto: EditMessageDto,
+    origin?: EventOrigin,
+  ): Promise<MessageDto> {
+    const m = await this.access.member(caller, conversationId);
+    const message = await this.access.liveMessage(m, messageId);
+    if (message.sender_id !== caller.id) throw new AppError('NOT_MESSAGE_SENDER');
+    await this.access.assertNotBlocked(m);
+    if (dto.content.length === 0 && message.type === 'text') {
+      throw AppError.validation({ content: ['content must not be empty'] });
+    }
+    const updated = await this.messages.db.transaction(async (tx) => {
+      const version = await this.messages.nextVersion(tx, conversationId);
+      const edited = await this.messages.updateContent(tx, messageId, {
+        content: dto.content,
+        language: detectLanguage(dto.content),
+        direction: directionOf(dto.content),
+        moderation: 'clean',
+        version,
+      });
+      // Deleted while this edit waited for the lock.
+      if (!edited) throw AppError.notFound();
+      return edited;
+    });
+    this.events.emit('message.updated', eventOf(updated, origin));
+    return this.views.renderOne(updated, caller.id);
+  }
+
+  /** Tombstones a message (the sender's, or any in a group the caller administers). Idempotent. */
+  async delete(caller: AuthUser, conversationId: string, messageId: string, origin?: EventOrigin): Promise<void> {
+    const m = await this.access.member(caller, conversationId);
+    const message = await this.access.visibleMessage(m, messageId);
+    const isGroupAdmin = m.type === 'group' && m.role === 'admin';
+    if (message.sender_id !== caller.id && !isGroupAdmin) throw new AppError('NOT_MESSAGE_SENDER');
+    if (message.deleted_at) return;
+    const result = await this.messages.db.transaction(async (tx) => {
+      // Taking the version locks the conversation row: concurrent deletes of one message queue here.
+      const version = await this.messages.nextVersion(tx, conversationId);
+      const current = await this.messages.findById(conversationId, messageId, tx);
+      if (!current || current.deleted_at) return null;
+      const tombstone = await this.messages.tombstone(tx, messageId, version);
+      let root: MessageRow | null = null;
+      if (tombstone.thread_root_id) {
+        const rootVersion = await this.messages.nextVersion(tx, conversationId);
+        await this.messages.addReplyCount(tx, tombstone.thread_root_id, -1, rootVersion);
+        root = await this.messages.findById(conversationId, tombstone.thread_root_id, tx);
+      }
+      return { tombstone, root };
+    });
+    if (!result) return;
+    this.events.emit('message.deleted', eventOf(result.tombstone, origin));
+    if (result.root) this.events.emit('message.updated', eventOf(result.root, origin));
+  }
+
+  /** A participant reports a message to the moderators. */
+  async report(caller: AuthUser, conversationId: string, messageId: string, reason: string): Promise<void> {
+    const m = await this.access.member(caller, conversationId);
+    const message = await this.access.liveMessage(m, messageId);
+    await this.flags.open({
+      messageId,
+      conversationId,
+      senderId: message.sender_id,
+      reasons: ['reported'],
+      reporterId: caller.id,
+      reportReason: reason,
+    });
+  }
+
+  private async replyTarget(m: Membership, replyToMessageId: string): Promise<MessageRow> {
+    const target = await this.messages.findById(m.conversation_id, replyToMessageId);
+    if (!target || BigInt(target.seq) <= BigInt(m.visible_after_seq)) throw new AppError('INVALID_REPLY');
+    if (target.deleted_at) throw AppError.notFound({ replyToMessageId: ['the message was deleted'] });
+    return target;
+  }
+
+  /** Attachments arrive with their own module; until then no id can be valid. */
+  private async checkAttachments(m: Membership, attachmentIds: string[]): Promise<void> {
+    if (attachmentIds.length === 0) return;
+    if (!m.allow_file_sharing) throw new AppError('FILE_SHARING_DISABLED');
+    throw new AppError('INVALID_ATTACHMENT', { attachmentIds });
+  }
+}

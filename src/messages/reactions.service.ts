@@ -1,0 +1,69 @@
+import { Injectable } from '@nestjs/common';
+import type { AuthUser } from '../common/auth/auth-user';
+import { AppError } from '../common/errors/app-error';
+import { DomainEventBus } from '../common/events/domain-event-bus';
+import { EventOrigin } from '../common/events/domain-events';
+import { MessageDto } from './dto/message.dto';
+import { isSingleEmoji } from './emoji';
+import { MessageAccess } from './message-access';
+import { MessageViews } from './message-views';
+import { MessagesRepository } from './messages.repository';
+import { ReactionsRepository } from './reactions.repository';
+
+/** Reactions: idempotent per user and emoji; each real change bumps the message's version. */
+@Injectable()
+export class ReactionsService {
+  constructor(
+    private readonly messages: MessagesRepository,
+    private readonly reactions: ReactionsRepository,
+    private readonly access: MessageAccess,
+    private readonly views: MessageViews,
+    private readonly events: DomainEventBus,
+  ) {}
+
+  react(caller: AuthUser, conversationId: string, messageId: string, emoji: string, origin?: EventOrigin) {
+    return this.change(caller, conversationId, messageId, emoji, 'add', origin);
+  }
+
+  unreact(caller: AuthUser, conversationId: string, messageId: string, emoji: string, origin?: EventOrigin) {
+    return this.change(caller, conversationId, messageId, emoji, 'remove', origin);
+  }
+
+  private async change(
+    caller: AuthUser,
+    conversationId: string,
+    messageId: string,
+    emoji: string,
+    action: 'add' | 'remove',
+    origin?: EventOrigin,
+  ): Promise<MessageDto> {
+    if (!isSingleEmoji(emoji)) throw AppError.validation({ emoji: ['must be exactly one emoji'] });
+    const m = await this.access.member(caller, conversationId);
+    await this.access.liveMessage(m, messageId);
+    await this.access.assertNotBlocked(m);
+    const changed = await this.messages.db.transaction(async (tx) => {
+      const version = await this.messages.nextVersion(tx, conversationId);
+      const current = await this.messages.findById(conversationId, messageId, tx);
+      if (!current || current.deleted_at) throw AppError.notFound();
+      const did =
+        action === 'add'
+          ? await this.reactions.add(tx, messageId, caller.id, emoji)
+          : await this.reactions.remove(tx, messageId, caller.id, emoji);
+      if (!did) return null;
+      await this.messages.setVersion(tx, messageId, version);
+      return { ...current, version };
+    });
+    const message = changed ?? (await this.access.visibleMessage(m, messageId));
+    if (changed) {
+      this.events.emit('message.updated', {
+        conversationId,
+        messageId,
+        seq: Number(changed.seq),
+        version: Number(changed.version),
+        senderId: changed.sender_id,
+        origin,
+      });
+    }
+    return this.views.renderOne(message, caller.id);
+  }
+}
