@@ -25,7 +25,9 @@ export class ConversationsAndMessages1764000100000 implements MigrationInterface
         direct_key text,
         CHECK ((type = 'direct') = (direct_key IS NOT NULL))
       )`);
-    await db.query(`CREATE UNIQUE INDEX conversations_direct_key ON conversations (direct_key) WHERE direct_key IS NOT NULL`);
+    await db.query(
+      `CREATE UNIQUE INDEX conversations_direct_key ON conversations (direct_key) WHERE direct_key IS NOT NULL`,
+    );
     await db.query(`
       CREATE TABLE conversation_participants (
         conversation_id uuid NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
@@ -46,7 +48,9 @@ export class ConversationsAndMessages1764000100000 implements MigrationInterface
         PRIMARY KEY (conversation_id, user_id),
         CHECK ((status = 'active') = (joined_at IS NOT NULL))
       )`);
-    await db.query(`CREATE INDEX conversation_participants_user_idx ON conversation_participants (user_id, conversation_id)`);
+    await db.query(
+      `CREATE INDEX conversation_participants_user_idx ON conversation_participants (user_id, conversation_id)`,
+    );
     await db.query(`
       CREATE TABLE messages (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -70,9 +74,13 @@ export class ConversationsAndMessages1764000100000 implements MigrationInterface
         CHECK ((type = 'system') = (sender_id IS NULL))
       )`);
     await db.query(`CREATE UNIQUE INDEX messages_seq_key ON messages (conversation_id, seq)`);
-    await db.query(`CREATE UNIQUE INDEX messages_client_id_key ON messages (conversation_id, sender_id, client_message_id)`);
+    await db.query(
+      `CREATE UNIQUE INDEX messages_client_id_key ON messages (conversation_id, sender_id, client_message_id)`,
+    );
     await db.query(`CREATE INDEX messages_version_idx ON messages (conversation_id, version)`);
-    await db.query(`CREATE INDEX messages_thread_idx ON messages (thread_root_id, seq) WHERE thread_root_id IS NOT NULL`);
+    await db.query(
+      `CREATE INDEX messages_thread_idx ON messages (thread_root_id, seq) WHERE thread_root_id IS NOT NULL`,
+    );
     await db.query(`
       CREATE TABLE message_reactions (
         message_id uuid NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
@@ -107,7 +115,9 @@ export class ConversationsAndMessages1764000100000 implements MigrationInterface
         resolved_at timestamptz,
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await db.query(`CREATE INDEX moderation_flags_list_idx ON moderation_flags (status, created_at DESC, id DESC)`);
+    await db.query(
+      `CREATE INDEX moderation_flags_list_idx ON moderation_flags (status, created_at DESC, id DESC)`,
+    );
     await db.query(`CREATE INDEX moderation_flags_message_idx ON moderation_flags (message_id)`);
   }
 

@@ -1,12 +1,32 @@
 import { INestApplication, RequestMethod } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import type { Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
+import { AppError } from './common/errors/app-error';
+import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { AppValidationPipe } from './common/validation/app-validation.pipe';
 import { AppConfig } from './config/app-config';
 import { setupOpenApi } from './common/openapi/openapi';
 
 export const API_PREFIX = 'api/v1';
 const ROOT_ROUTES = ['health', 'health/ready', 'metrics'];
+
+/**
+ * Initialises the app and starts listening. Requests that match no route anywhere (Nest only
+ * answers those under the API prefix) get the API's 404 error body too.
+ */
+export async function listen(
+  app: NestExpressApplication,
+  port: number,
+  host?: string,
+): Promise<void> {
+  await app.init();
+  const filter = new AllExceptionsFilter();
+  app.use((req: Request, res: Response) => {
+    res.status(404).json(filter.toBody(AppError.notFound(), req.headers['accept-language']));
+  });
+  await (host ? app.listen(port, host) : app.listen(port));
+}
 
 /** Everything the HTTP app needs beyond its modules; used by `main.ts` and by the e2e tests. */
 export function configureApp(app: NestExpressApplication): INestApplication {

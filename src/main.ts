@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
-import { configureApp } from './app.setup';
+import { configureApp, listen } from './app.setup';
 import { AppConfig } from './config/app-config';
 import { InvalidEnvironmentError } from './config/env.schema';
 import { DataDirLockedError } from './database/embedded-lock';
@@ -15,7 +15,7 @@ async function bootstrap(): Promise<void> {
   });
   configureApp(app);
   const config = app.get(AppConfig);
-  await app.listen(config.port);
+  await listen(app, config.port);
   const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
   process.stdout.write(`Messaging service listening on ${url} (API docs: ${url}/docs)\n`);
 }

@@ -114,7 +114,7 @@ describe('ordering under concurrency', () => {
     let cursor: string | null = null;
     const touched = new Set<string>();
     do {
-      const res = await t
+      const res: { body: { items: { id: string }[]; nextCursor: string | null } } = await t
         .http()
         .get(`${API}/conversations?limit=4${cursor ? `&cursor=${cursor}` : ''}`)
         .set(auth(me.token))

@@ -21,6 +21,7 @@ export class AppConfig {
     requestsPerMinute: number;
     messagesPerMinute: number;
   };
+  readonly presenceGraceMs: number;
   readonly metricsEnabled: boolean;
   readonly logLevel: LogLevel;
 
@@ -47,7 +48,9 @@ export class AppConfig {
       requestsPerMinute: env.RATE_LIMIT_REQUESTS_PER_MINUTE ?? 600,
       messagesPerMinute: env.RATE_LIMIT_MESSAGES_PER_MINUTE ?? 120,
     };
-    this.metricsEnabled = env.METRICS_ENABLED === undefined || env.METRICS_ENABLED === 'true';
+    this.presenceGraceMs = env.PRESENCE_GRACE_MS ?? 10_000;
+    this.metricsEnabled =
+      env.METRICS_ENABLED === undefined || ['true', '1'].includes(env.METRICS_ENABLED);
     this.logLevel = (env.LOG_LEVEL ?? 'info') as LogLevel;
   }
 

@@ -122,6 +122,7 @@ describe('AppConfig', () => {
     expect({ ...config }).toEqual({
       production: false,
       port: 3000,
+      presenceGraceMs: 10000,
       dataDir: resolve('./data'),
       databaseUrl: null,
       redisUrl: null,
@@ -165,6 +166,7 @@ describe('AppConfig', () => {
     expect({ ...config }).toEqual({
       production: true,
       port: 8080,
+      presenceGraceMs: 10000,
       dataDir: '/var/lib/messaging',
       databaseUrl: 'postgres://db/app',
       redisUrl: 'redis://cache:6379',

@@ -1,6 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import {
-  IsBooleanString,
   IsIn,
   IsInt,
   IsOptional,
@@ -86,7 +85,13 @@ export class EnvSchema {
   RATE_LIMIT_MESSAGES_PER_MINUTE?: number;
 
   @IsOptional()
-  @IsBooleanString()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  PRESENCE_GRACE_MS?: number;
+
+  @IsOptional()
+  @IsIn(['true', 'false', '1', '0'], { message: 'METRICS_ENABLED must be true or false' })
   METRICS_ENABLED?: string;
 
   @IsOptional()

@@ -44,7 +44,8 @@ export class ContactPolicy {
       const allowed =
         allow === 'anyone' ||
         (allow === 'verified_only' && caller.verified) ||
-        (allow === 'connections_only' && (await this.conversations.shareConversation(caller.id, userId)));
+        (allow === 'connections_only' &&
+          (await this.conversations.shareConversation(caller.id, userId)));
       if (!allowed) throw new AppError('MESSAGES_NOT_ALLOWED', { userId });
       result.push({ userId, autoAccept: settings?.autoAcceptGroupInvites ?? false });
     }

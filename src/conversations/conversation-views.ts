@@ -47,21 +47,33 @@ export class ConversationViews {
       this.messages.atSeqs(positions),
     ]);
     const lastMessages = await this.messageViews.render(lastRows, viewerId);
-    const lastByConversation = new Map<string, MessageDto>(lastMessages.map((m) => [m.conversationId, m]));
+    const lastByConversation = new Map<string, MessageDto>(
+      lastMessages.map((m) => [m.conversationId, m]),
+    );
     const participantsOf = new Map<string, ParticipantRow[]>();
-    for (const p of participants) participantsOf.set(p.conversation_id, [...(participantsOf.get(p.conversation_id) ?? []), p]);
+    for (const p of participants)
+      participantsOf.set(p.conversation_id, [...(participantsOf.get(p.conversation_id) ?? []), p]);
     const now = Date.now();
     return rows.map((r) => {
       const members = participantsOf.get(r.id) ?? [];
       const v = r.viewer;
       const mutedUntil = v.muted_until && v.muted_until.getTime() > now ? v.muted_until : null;
       const muted = v.muted && (v.muted_until === null || mutedUntil !== null);
-      const readFrom = big(v.last_read_seq) > big(v.visible_after_seq) ? big(v.last_read_seq) : big(v.visible_after_seq);
-      const unread = v.status === 'active' && big(r.last_seq) > readFrom ? Number(big(r.last_seq) - readFrom) : 0;
+      const readFrom =
+        big(v.last_read_seq) > big(v.visible_after_seq)
+          ? big(v.last_read_seq)
+          : big(v.visible_after_seq);
+      const unread =
+        v.status === 'active' && big(r.last_seq) > readFrom
+          ? Number(big(r.last_seq) - readFrom)
+          : 0;
       return {
         id: r.id,
         type: r.type,
-        title: r.type === 'direct' ? (members.find((p) => p.user_id !== viewerId)?.display_name ?? r.title) : r.title,
+        title:
+          r.type === 'direct'
+            ? (members.find((p) => p.user_id !== viewerId)?.display_name ?? r.title)
+            : r.title,
         contextId: r.context_id,
         encryption: r.encryption,
         allowFileSharing: r.allow_file_sharing,

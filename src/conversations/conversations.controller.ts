@@ -1,5 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { AuthUser } from '../common/auth/auth-user';
 import { CurrentUser } from '../common/auth/auth.decorators';
@@ -32,8 +38,17 @@ export class ConversationsController {
 
   @Post()
   @ApiCreatedResponse({ type: ConversationDto, description: 'created' })
-  @ApiOkResponse({ type: ConversationDto, description: 'the existing direct conversation of the pair and contextId' })
-  @ApiErrors('USER_NOT_VERIFIED', 'INVALID_PARTICIPANT', 'MESSAGES_NOT_ALLOWED', 'BLOCKED', 'GROUP_FULL')
+  @ApiOkResponse({
+    type: ConversationDto,
+    description: 'the existing direct conversation of the pair and contextId',
+  })
+  @ApiErrors(
+    'USER_NOT_VERIFIED',
+    'INVALID_PARTICIPANT',
+    'MESSAGES_NOT_ALLOWED',
+    'BLOCKED',
+    'GROUP_FULL',
+  )
   async create(
     @CurrentUser() caller: AuthUser,
     @Body() dto: CreateConversationDto,
@@ -46,7 +61,10 @@ export class ConversationsController {
 
   @Get()
   @ApiPage(ConversationDto)
-  list(@CurrentUser() caller: AuthUser, @Query() q: ListConversationsQuery): Promise<Page<ConversationDto>> {
+  list(
+    @CurrentUser() caller: AuthUser,
+    @Query() q: ListConversationsQuery,
+  ): Promise<Page<ConversationDto>> {
     return this.conversations.list(caller, q);
   }
 
@@ -79,7 +97,14 @@ export class ConversationsController {
   @Post(':id/participants')
   @HttpCode(200)
   @ApiOkResponse({ type: ConversationDto })
-  @ApiErrors('NOT_FOUND', 'NOT_GROUP_ADMIN', 'GROUP_FULL', 'INVALID_PARTICIPANT', 'MESSAGES_NOT_ALLOWED', 'BLOCKED')
+  @ApiErrors(
+    'NOT_FOUND',
+    'NOT_GROUP_ADMIN',
+    'GROUP_FULL',
+    'INVALID_PARTICIPANT',
+    'MESSAGES_NOT_ALLOWED',
+    'BLOCKED',
+  )
   addParticipants(
     @CurrentUser() caller: AuthUser,
     @UuidParam('id') id: string,
@@ -140,7 +165,10 @@ export class ConversationsController {
   @HttpCode(200)
   @ApiOkResponse({ type: ConversationDto })
   @ApiErrors('NOT_FOUND')
-  unarchive(@CurrentUser() caller: AuthUser, @UuidParam('id') id: string): Promise<ConversationDto> {
+  unarchive(
+    @CurrentUser() caller: AuthUser,
+    @UuidParam('id') id: string,
+  ): Promise<ConversationDto> {
     return this.conversations.unarchive(caller, id);
   }
 
@@ -148,7 +176,11 @@ export class ConversationsController {
   @HttpCode(200)
   @ApiOkResponse({ type: ConversationDto })
   @ApiErrors('NOT_FOUND')
-  mute(@CurrentUser() caller: AuthUser, @UuidParam('id') id: string, @Body() dto: MuteDto): Promise<ConversationDto> {
+  mute(
+    @CurrentUser() caller: AuthUser,
+    @UuidParam('id') id: string,
+    @Body() dto: MuteDto,
+  ): Promise<ConversationDto> {
     return this.conversations.mute(caller, id, dto);
   }
 
@@ -164,7 +196,11 @@ export class ConversationsController {
   @HttpCode(200)
   @ApiOkResponse({ type: LastReadDto })
   @ApiErrors('NOT_FOUND')
-  read(@CurrentUser() caller: AuthUser, @UuidParam('id') id: string, @Body() dto: ReadDto): Promise<LastReadDto> {
+  read(
+    @CurrentUser() caller: AuthUser,
+    @UuidParam('id') id: string,
+    @Body() dto: ReadDto,
+  ): Promise<LastReadDto> {
     return this.receipts.read(caller, id, dto.upToSeq);
   }
 }

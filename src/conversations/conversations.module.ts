@@ -22,6 +22,12 @@ import { ParticipantsService } from './participants.service';
     ParticipantsService,
     DirectMessagesService,
   ],
-  exports: [ConversationsRepository, ConversationViews, ConversationsService, ParticipantsService, DirectMessagesService],
+  exports: [
+    ConversationsRepository,
+    ConversationViews,
+    ConversationsService,
+    ParticipantsService,
+    DirectMessagesService,
+  ],
 })
 export class ConversationsModule {}

@@ -2,7 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { row, rows } from '../database/sql';
-import { ConversationRow, ConversationType, Encryption, ParticipantRow, ViewerRow } from './entities/conversation.row';
+import {
+  ConversationRow,
+  ConversationType,
+  Encryption,
+  ParticipantRow,
+  ViewerRow,
+} from './entities/conversation.row';
 
 type Db = DataSource | EntityManager;
 
@@ -42,7 +48,10 @@ function toViewerRow(r: Record<string, unknown>): ViewerRow {
     if (key.startsWith('p_')) viewer[key.slice(2)] = value;
     else conversation[key] = value;
   }
-  return { ...(conversation as unknown as ConversationRow), viewer: viewer as unknown as ViewerRow['viewer'] };
+  return {
+    ...(conversation as unknown as ConversationRow),
+    viewer: viewer as unknown as ViewerRow['viewer'],
+  };
 }
 
 const VIEWER_COLUMNS = PARTICIPANT.split(',')
@@ -67,7 +76,11 @@ export class ConversationsRepository {
     );
   }
 
-  async addParticipants(tx: EntityManager, conversationId: string, members: NewParticipant[]): Promise<void> {
+  async addParticipants(
+    tx: EntityManager,
+    conversationId: string,
+    members: NewParticipant[],
+  ): Promise<void> {
     if (members.length === 0) return;
     await tx.query(
       `INSERT INTO conversation_participants
@@ -85,18 +98,28 @@ export class ConversationsRepository {
   }
 
   findDirect(directKey: string, db: Db = this.db): Promise<ConversationRow | null> {
-    return row<ConversationRow>(db, `SELECT ${CONVERSATION} FROM conversations c WHERE c.direct_key = $1`, [directKey]);
+    return row<ConversationRow>(
+      db,
+      `SELECT ${CONVERSATION} FROM conversations c WHERE c.direct_key = $1`,
+      [directKey],
+    );
   }
 
   /** Locks the conversation row for a membership change. */
   lock(tx: EntityManager, conversationId: string): Promise<ConversationRow | null> {
-    return row<ConversationRow>(tx, `SELECT ${CONVERSATION} FROM conversations c WHERE c.id = $1 FOR UPDATE`, [
-      conversationId,
-    ]);
+    return row<ConversationRow>(
+      tx,
+      `SELECT ${CONVERSATION} FROM conversations c WHERE c.id = $1 FOR UPDATE`,
+      [conversationId],
+    );
   }
 
   /** The conversation with the viewer's own participant state, if they are a participant. */
-  async forViewer(conversationId: string, userId: string, db: Db = this.db): Promise<ViewerRow | null> {
+  async forViewer(
+    conversationId: string,
+    userId: string,
+    db: Db = this.db,
+  ): Promise<ViewerRow | null> {
     const found = await row<Record<string, unknown>>(
       db,
       `SELECT ${CONVERSATION}, ${VIEWER_COLUMNS}
@@ -159,7 +182,11 @@ export class ConversationsRepository {
     return found.map((r) => r.user_id);
   }
 
-  async update(tx: EntityManager, conversationId: string, patch: { title?: string; allowFileSharing?: boolean }): Promise<void> {
+  async update(
+    tx: EntityManager,
+    conversationId: string,
+    patch: { title?: string; allowFileSharing?: boolean },
+  ): Promise<void> {
     await tx.query(
       `UPDATE conversations
           SET title = COALESCE($2, title), allow_file_sharing = COALESCE($3, allow_file_sharing), updated_at = now()
@@ -206,19 +233,27 @@ export class ConversationsRepository {
     return updated.length > 0;
   }
 
-  async removeParticipant(tx: EntityManager, conversationId: string, userId: string): Promise<void> {
-    await tx.query(`DELETE FROM conversation_participants WHERE conversation_id = $1 AND user_id = $2`, [
-      conversationId,
-      userId,
-    ]);
+  async removeParticipant(
+    tx: EntityManager,
+    conversationId: string,
+    userId: string,
+  ): Promise<void> {
+    await tx.query(
+      `DELETE FROM conversation_participants WHERE conversation_id = $1 AND user_id = $2`,
+      [conversationId, userId],
+    );
   }
 
-  async setRole(tx: EntityManager, conversationId: string, userId: string, role: 'admin' | 'member'): Promise<void> {
-    await tx.query(`UPDATE conversation_participants SET role = $3 WHERE conversation_id = $1 AND user_id = $2`, [
-      conversationId,
-      userId,
-      role,
-    ]);
+  async setRole(
+    tx: EntityManager,
+    conversationId: string,
+    userId: string,
+    role: 'admin' | 'member',
+  ): Promise<void> {
+    await tx.query(
+      `UPDATE conversation_participants SET role = $3 WHERE conversation_id = $1 AND user_id = $2`,
+      [conversationId, userId, role],
+    );
   }
 
   /** Makes the longest-standing active member an admin when no active admin is left. */
@@ -236,7 +271,12 @@ export class ConversationsRepository {
   }
 
   /** An invited user accepts: they see messages from now on. */
-  async accept(tx: EntityManager, conversationId: string, userId: string, lastSeq: string): Promise<void> {
+  async accept(
+    tx: EntityManager,
+    conversationId: string,
+    userId: string,
+    lastSeq: string,
+  ): Promise<void> {
     await tx.query(
       `UPDATE conversation_participants
           SET status = 'active', joined_at = now(), visible_after_seq = $3, last_read_seq = $3, last_delivered_seq = $3

@@ -10,7 +10,12 @@ import { ContactPolicy } from './contact-policy';
 import { ConversationViews } from './conversation-views';
 import { ConversationsRepository, ViewState } from './conversations.repository';
 import { ConversationDto } from './dto/conversation.dto';
-import { CreateConversationDto, ListConversationsQuery, MuteDto, UpdateConversationDto } from './dto/conversation-inputs.dto';
+import {
+  CreateConversationDto,
+  ListConversationsQuery,
+  MuteDto,
+  UpdateConversationDto,
+} from './dto/conversation-inputs.dto';
 import { ConversationRow } from './entities/conversation.row';
 
 export const MAX_GROUP_MEMBERS = 10;
@@ -36,11 +41,17 @@ export class ConversationsService {
     private readonly events: DomainEventBus,
   ) {}
 
-  async create(caller: AuthUser, dto: CreateConversationDto, origin?: EventOrigin): Promise<CreateResult> {
+  async create(
+    caller: AuthUser,
+    dto: CreateConversationDto,
+    origin?: EventOrigin,
+  ): Promise<CreateResult> {
     const others = [...new Set(dto.participantIds.filter((id) => id !== caller.id))];
     if (dto.type === 'direct') {
       if (others.length !== 1) {
-        throw AppError.validation({ participantIds: ['a direct conversation has exactly one other participant'] });
+        throw AppError.validation({
+          participantIds: ['a direct conversation has exactly one other participant'],
+        });
       }
       return this.findOrCreateDirect(caller, others[0], dto, origin);
     }
@@ -55,7 +66,9 @@ export class ConversationsService {
   ): Promise<CreateResult> {
     this.policy.assertCanStart(caller);
     if (otherId === caller.id) {
-      throw AppError.validation({ participantIds: ['a direct conversation needs another participant'] });
+      throw AppError.validation({
+        participantIds: ['a direct conversation needs another participant'],
+      });
     }
     const key = directKey(caller.id, otherId, options.contextId ?? null);
     const existing = await this.conversations.findDirect(key);
@@ -79,12 +92,21 @@ export class ConversationsService {
       return conversation;
     });
     // Both users started it at the same moment: the unique direct key let one through.
-    if (!inserted) return this.existingDirect(caller, (await this.conversations.findDirect(key))!, otherId);
-    this.events.emit('conversation.created', { conversationId: inserted.id, userIds: [caller.id, otherId], origin });
+    if (!inserted)
+      return this.existingDirect(caller, (await this.conversations.findDirect(key))!, otherId);
+    this.events.emit('conversation.created', {
+      conversationId: inserted.id,
+      userIds: [caller.id, otherId],
+      origin,
+    });
     return { conversation: await this.view(inserted.id, caller.id), created: true };
   }
 
-  private async existingDirect(caller: AuthUser, existing: ConversationRow, otherId: string): Promise<CreateResult> {
+  private async existingDirect(
+    caller: AuthUser,
+    existing: ConversationRow,
+    otherId: string,
+  ): Promise<CreateResult> {
     await this.policy.assertNotBlocked(caller.id, otherId);
     return { conversation: await this.view(existing.id, caller.id), created: false };
   }
@@ -96,8 +118,10 @@ export class ConversationsService {
     origin?: EventOrigin,
   ): Promise<ConversationDto> {
     this.policy.assertCanStart(caller);
-    if (others.length === 0) throw AppError.validation({ participantIds: ['a group needs at least one other member'] });
-    if (others.length + 1 > MAX_GROUP_MEMBERS) throw new AppError('GROUP_FULL', { max: MAX_GROUP_MEMBERS });
+    if (others.length === 0)
+      throw AppError.validation({ participantIds: ['a group needs at least one other member'] });
+    if (others.length + 1 > MAX_GROUP_MEMBERS)
+      throw new AppError('GROUP_FULL', { max: MAX_GROUP_MEMBERS });
     const reachable = await this.policy.reach(caller, others);
     const { conversation, system } = await this.conversations.db.transaction(async (tx) => {
       const conversation = (await this.conversations.insert(tx, {
@@ -126,9 +150,17 @@ export class ConversationsService {
       });
       return { conversation, system };
     });
-    this.events.emit('conversation.created', { conversationId: conversation.id, userIds: [caller.id, ...others], origin });
+    this.events.emit('conversation.created', {
+      conversationId: conversation.id,
+      userIds: [caller.id, ...others],
+      origin,
+    });
     for (const r of reachable.filter((x) => !x.autoAccept)) {
-      this.events.emit('conversation.invited', { conversationId: conversation.id, userId: r.userId, invitedBy: caller.id });
+      this.events.emit('conversation.invited', {
+        conversationId: conversation.id,
+        userId: r.userId,
+        invitedBy: caller.id,
+      });
     }
     this.messages.systemMessageEvent(system, origin);
     return this.view(conversation.id, caller.id);
@@ -136,14 +168,21 @@ export class ConversationsService {
 
   async list(caller: AuthUser, q: ListConversationsQuery): Promise<Page<ConversationDto>> {
     const limit = q.limit ?? DEFAULT_LIMIT;
-    const before = q.cursor ? Cursor.decode<{ activity: string; id: string }>(q.cursor, ['activity', 'id']) : null;
-    if (before && !/^\d+$/.test(String(before.activity))) throw AppError.validation({ cursor: ['cursor is not valid'] });
-    const rows = await this.conversations.listForUser(caller.id, q.archived ?? false, before, limit + 1);
+    const before = q.cursor ? Cursor.decode(q.cursor, { activity: 'int', id: 'uuid' }) : null;
+    if (before && !/^\d+$/.test(String(before.activity)))
+      throw AppError.validation({ cursor: ['cursor is not valid'] });
+    const rows = await this.conversations.listForUser(
+      caller.id,
+      q.archived ?? false,
+      before,
+      limit + 1,
+    );
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
       items: await this.views.render(page, caller.id),
-      nextCursor: rows.length > limit ? Cursor.encode({ activity: last.last_activity, id: last.id }) : null,
+      nextCursor:
+        rows.length > limit ? Cursor.encode({ activity: last.last_activity, id: last.id }) : null,
     };
   }
 
@@ -152,10 +191,19 @@ export class ConversationsService {
     return this.view(conversationId, caller.id);
   }
 
-  async update(caller: AuthUser, conversationId: string, dto: UpdateConversationDto, origin?: EventOrigin): Promise<ConversationDto> {
+  async update(
+    caller: AuthUser,
+    conversationId: string,
+    dto: UpdateConversationDto,
+    origin?: EventOrigin,
+  ): Promise<ConversationDto> {
     const current = await this.conversations.forViewer(conversationId, caller.id);
     if (!current) throw AppError.notFound();
-    if (current.type !== 'group' || current.viewer.role !== 'admin' || current.viewer.status !== 'active') {
+    if (
+      current.type !== 'group' ||
+      current.viewer.role !== 'admin' ||
+      current.viewer.status !== 'active'
+    ) {
       throw new AppError('NOT_GROUP_ADMIN');
     }
     const titleChanged = dto.title !== undefined && dto.title !== current.title;
@@ -175,17 +223,31 @@ export class ConversationsService {
     return this.view(conversationId, caller.id);
   }
 
-  archive(caller: AuthUser, conversationId: string, origin?: EventOrigin): Promise<ConversationDto> {
+  archive(
+    caller: AuthUser,
+    conversationId: string,
+    origin?: EventOrigin,
+  ): Promise<ConversationDto> {
     return this.changeView(caller, conversationId, { archived_at: new Date() }, origin);
   }
 
-  unarchive(caller: AuthUser, conversationId: string, origin?: EventOrigin): Promise<ConversationDto> {
+  unarchive(
+    caller: AuthUser,
+    conversationId: string,
+    origin?: EventOrigin,
+  ): Promise<ConversationDto> {
     return this.changeView(caller, conversationId, { archived_at: null }, origin);
   }
 
-  mute(caller: AuthUser, conversationId: string, dto: MuteDto, origin?: EventOrigin): Promise<ConversationDto> {
+  mute(
+    caller: AuthUser,
+    conversationId: string,
+    dto: MuteDto,
+    origin?: EventOrigin,
+  ): Promise<ConversationDto> {
     const until = dto.until ? new Date(dto.until) : null;
-    if (until && until.getTime() <= Date.now()) throw AppError.validation({ until: ['until must be in the future'] });
+    if (until && until.getTime() <= Date.now())
+      throw AppError.validation({ until: ['until must be in the future'] });
     return this.changeView(caller, conversationId, { muted: true, muted_until: until }, origin);
   }
 
@@ -195,7 +257,8 @@ export class ConversationsService {
 
   /** Deletes the conversation for the caller only: hidden, and its history so far invisible to them. */
   async deleteForMe(caller: AuthUser, conversationId: string, origin?: EventOrigin): Promise<void> {
-    if (!(await this.conversations.clearForUser(conversationId, caller.id))) throw AppError.notFound();
+    if (!(await this.conversations.clearForUser(conversationId, caller.id)))
+      throw AppError.notFound();
     this.events.emit('conversation.removed', { conversationId, userId: caller.id, origin });
   }
 
@@ -211,7 +274,8 @@ export class ConversationsService {
     state: ViewState,
     origin?: EventOrigin,
   ): Promise<ConversationDto> {
-    if (!(await this.conversations.setViewState(conversationId, caller.id, state))) throw AppError.notFound();
+    if (!(await this.conversations.setViewState(conversationId, caller.id, state)))
+      throw AppError.notFound();
     this.events.emit('conversation.view_changed', { conversationId, userId: caller.id, origin });
     return this.view(conversationId, caller.id);
   }

@@ -15,8 +15,14 @@ export class DirectMessagesController {
   constructor(private readonly direct: DirectMessagesService) {}
 
   @Post()
-  @ApiCreatedResponse({ type: MessageDto, description: 'sent in the direct conversation with the recipient' })
-  @ApiOkResponse({ type: MessageDto, description: 'the same clientMessageId was sent before: the first message' })
+  @ApiCreatedResponse({
+    type: MessageDto,
+    description: 'sent in the direct conversation with the recipient',
+  })
+  @ApiOkResponse({
+    type: MessageDto,
+    description: 'the same clientMessageId was sent before: the first message',
+  })
   @ApiErrors(
     'USER_NOT_VERIFIED',
     'INVALID_PARTICIPANT',

@@ -23,7 +23,11 @@ export class DirectMessagesService {
     return this.messages.send(
       caller,
       conversation.id,
-      { content: dto.content, clientMessageId: dto.clientMessageId, attachmentIds: dto.attachmentIds },
+      {
+        content: dto.content,
+        clientMessageId: dto.clientMessageId,
+        attachmentIds: dto.attachmentIds,
+      },
       origin,
     );
   }

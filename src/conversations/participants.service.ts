@@ -25,12 +25,20 @@ export class ParticipantsService {
     private readonly events: DomainEventBus,
   ) {}
 
-  async add(caller: AuthUser, conversationId: string, userIds: string[], origin?: EventOrigin): Promise<ConversationDto> {
+  async add(
+    caller: AuthUser,
+    conversationId: string,
+    userIds: string[],
+    origin?: EventOrigin,
+  ): Promise<ConversationDto> {
     await this.asGroupAdmin(caller, conversationId);
     const wanted = [...new Set(userIds)].filter((id) => id !== caller.id);
-    const present = new Set((await this.conversations.participants([conversationId])).map((p) => p.user_id));
+    const present = new Set(
+      (await this.conversations.participants([conversationId])).map((p) => p.user_id),
+    );
     const candidates = wanted.filter((id) => !present.has(id));
-    if (present.size + candidates.length > MAX_GROUP_MEMBERS) throw new AppError('GROUP_FULL', { max: MAX_GROUP_MEMBERS });
+    if (present.size + candidates.length > MAX_GROUP_MEMBERS)
+      throw new AppError('GROUP_FULL', { max: MAX_GROUP_MEMBERS });
     if (candidates.length === 0) return this.conversationsService.view(conversationId, caller.id);
     const reachable = await this.policy.reach(caller, candidates);
 
@@ -39,7 +47,8 @@ export class ParticipantsService {
       if (!locked) throw AppError.notFound();
       const now = await this.conversations.participants([conversationId], tx);
       const fresh = reachable.filter((r) => !now.some((p) => p.user_id === r.userId));
-      if (now.length + fresh.length > MAX_GROUP_MEMBERS) throw new AppError('GROUP_FULL', { max: MAX_GROUP_MEMBERS });
+      if (now.length + fresh.length > MAX_GROUP_MEMBERS)
+        throw new AppError('GROUP_FULL', { max: MAX_GROUP_MEMBERS });
       if (fresh.length === 0) return null;
       // New members see history from the system message that announces them.
       await this.conversations.addParticipants(
@@ -68,7 +77,11 @@ export class ParticipantsService {
       });
       this.events.emit('conversation.updated', { conversationId, origin });
       for (const r of system.fresh.filter((x) => !x.autoAccept)) {
-        this.events.emit('conversation.invited', { conversationId, userId: r.userId, invitedBy: caller.id });
+        this.events.emit('conversation.invited', {
+          conversationId,
+          userId: r.userId,
+          invitedBy: caller.id,
+        });
       }
       this.messages.systemMessageEvent(system.message, origin);
     }
@@ -76,15 +89,24 @@ export class ParticipantsService {
   }
 
   /** An admin removes anyone; anyone removes themself (leave). The last admin hands over. */
-  async remove(caller: AuthUser, conversationId: string, userId: string, origin?: EventOrigin): Promise<void> {
+  async remove(
+    caller: AuthUser,
+    conversationId: string,
+    userId: string,
+    origin?: EventOrigin,
+  ): Promise<void> {
     const me = await this.participantOrNotFound(caller, conversationId);
-    if (me.type !== 'group') throw new AppError('FORBIDDEN', { reason: 'direct conversations have fixed members' });
+    if (me.type !== 'group')
+      throw new AppError('FORBIDDEN', { reason: 'direct conversations have fixed members' });
     const leaving = userId === caller.id;
-    if (!leaving && !(me.viewer.role === 'admin' && me.viewer.status === 'active')) throw new AppError('NOT_GROUP_ADMIN');
+    if (!leaving && !(me.viewer.role === 'admin' && me.viewer.status === 'active'))
+      throw new AppError('NOT_GROUP_ADMIN');
 
     const message = await this.conversations.db.transaction(async (tx) => {
       await this.conversations.lock(tx, conversationId);
-      const target = (await this.conversations.participants([conversationId], tx)).find((p) => p.user_id === userId);
+      const target = (await this.conversations.participants([conversationId], tx)).find(
+        (p) => p.user_id === userId,
+      );
       if (!target) throw AppError.notFound();
       await this.conversations.removeParticipant(tx, conversationId, userId);
       await this.conversations.ensureAdmin(tx, conversationId);
@@ -115,7 +137,9 @@ export class ParticipantsService {
       if (!target || target.status !== 'active') throw AppError.notFound();
       const admins = members.filter((p) => p.status === 'active' && p.role === 'admin');
       if (role === 'member' && target.role === 'admin' && admins.length === 1) {
-        throw new AppError('INVALID_PARTICIPANT', { role: ['a group needs an admin: promote someone else first'] });
+        throw new AppError('INVALID_PARTICIPANT', {
+          role: ['a group needs an admin: promote someone else first'],
+        });
       }
       await this.conversations.setRole(tx, conversationId, userId, role);
       await this.conversations.touch(tx, conversationId);
@@ -125,16 +149,24 @@ export class ParticipantsService {
     return view.participants.find((p) => p.userId === userId)!;
   }
 
-  async accept(caller: AuthUser, conversationId: string, origin?: EventOrigin): Promise<ConversationDto> {
+  async accept(
+    caller: AuthUser,
+    conversationId: string,
+    origin?: EventOrigin,
+  ): Promise<ConversationDto> {
     const me = await this.participantOrNotFound(caller, conversationId);
-    if (me.viewer.status === 'active') return this.conversationsService.view(conversationId, caller.id);
+    if (me.viewer.status === 'active')
+      return this.conversationsService.view(conversationId, caller.id);
     const message = await this.conversations.db.transaction(async (tx) => {
       const locked = await this.conversations.lock(tx, conversationId);
       if (!locked) throw AppError.notFound();
       // The system message recording the acceptance is the first message they see.
       await this.conversations.accept(tx, conversationId, caller.id, locked.last_seq);
       await this.conversations.touch(tx, conversationId);
-      return this.messages.appendSystem(tx, conversationId, { kind: 'invitation_accepted', actorId: caller.id });
+      return this.messages.appendSystem(tx, conversationId, {
+        kind: 'invitation_accepted',
+        actorId: caller.id,
+      });
     });
     this.events.emit('conversation.updated', { conversationId, origin });
     this.messages.systemMessageEvent(message, origin);
@@ -143,7 +175,8 @@ export class ParticipantsService {
 
   async decline(caller: AuthUser, conversationId: string, origin?: EventOrigin): Promise<void> {
     const me = await this.participantOrNotFound(caller, conversationId);
-    if (me.viewer.status !== 'invited') throw AppError.notFound({ invitation: ['no pending invitation'] });
+    if (me.viewer.status !== 'invited')
+      throw AppError.notFound({ invitation: ['no pending invitation'] });
     await this.conversations.db.transaction(async (tx) => {
       await this.conversations.lock(tx, conversationId);
       await this.conversations.removeParticipant(tx, conversationId, caller.id);
@@ -153,7 +186,10 @@ export class ParticipantsService {
     this.events.emit('conversation.updated', { conversationId, origin });
   }
 
-  private async participantOrNotFound(caller: AuthUser, conversationId: string): Promise<ViewerRow> {
+  private async participantOrNotFound(
+    caller: AuthUser,
+    conversationId: string,
+  ): Promise<ViewerRow> {
     const me = await this.conversations.forViewer(conversationId, caller.id);
     if (!me) throw AppError.notFound();
     return me;

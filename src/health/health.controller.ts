@@ -1,10 +1,13 @@
-import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { ErrorBody } from '../common/errors/error-body';
 import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiProduces,
   ApiServiceUnavailableResponse,
   ApiTags,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import {
   HealthCheck,
@@ -60,12 +63,15 @@ export class HealthController {
   }
 
   @Get('metrics')
-  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   @ApiProduces('text/plain')
   @ApiOkResponse({ description: 'Prometheus text format; no user data' })
-  @ApiNotFoundResponse({ description: 'METRICS_ENABLED=false' })
-  async prometheus(): Promise<string> {
+  @ApiNotFoundResponse({
+    description: 'METRICS_ENABLED=false',
+    content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorBody) } } },
+  })
+  async prometheus(@Res({ passthrough: true }) res: Response): Promise<string> {
     if (!this.config.metricsEnabled) throw AppError.notFound();
+    res.type(this.metrics.registry.contentType);
     return this.metrics.render();
   }
 }

@@ -46,6 +46,7 @@ export class MessageAccess {
   async assertNotBlocked(m: Membership): Promise<void> {
     if (m.type !== 'direct') return;
     const peer = await this.messages.directPeer(m.conversation_id, m.user_id);
-    if (peer && (await this.users.isBlockedEitherWay(m.user_id, peer))) throw new AppError('BLOCKED');
+    if (peer && (await this.users.isBlockedEitherWay(m.user_id, peer)))
+      throw new AppError('BLOCKED');
   }
 }

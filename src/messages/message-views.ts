@@ -51,7 +51,9 @@ export class MessageViews {
 
   async render(rows: MessageRow[], viewerId: string): Promise<MessageDto[]> {
     if (rows.length === 0) return [];
-    const senderIds = [...new Set(rows.map((r) => r.sender_id).filter((id): id is string => id !== null))];
+    const senderIds = [
+      ...new Set(rows.map((r) => r.sender_id).filter((id): id is string => id !== null)),
+    ];
     const [senders, reactions] = await Promise.all([
       this.users.inOrder(senderIds),
       this.reactions.summarize(
@@ -61,7 +63,11 @@ export class MessageViews {
     ]);
     const senderById = new Map(senders.map((u) => [u.id, toPublicUser(u)]));
     return rows.map((r) =>
-      toMessageDto(r, r.sender_id ? (senderById.get(r.sender_id) ?? null) : null, reactions.get(r.id) ?? []),
+      toMessageDto(
+        r,
+        r.sender_id ? (senderById.get(r.sender_id) ?? null) : null,
+        reactions.get(r.id) ?? [],
+      ),
     );
   }
 

@@ -1,4 +1,16 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Query,
+  Res,
+} from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
@@ -15,7 +27,13 @@ import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import { ApiPage, Page, PageQuery } from '../common/pagination/page';
 import { UuidParam } from '../common/validation/uuid-param';
 import { MessageDto } from './dto/message.dto';
-import { ChangesQuery, EditMessageDto, MessagesQuery, ReportMessageDto, SendMessageDto } from './dto/message-inputs.dto';
+import {
+  ChangesQuery,
+  EditMessageDto,
+  MessagesQuery,
+  ReportMessageDto,
+  SendMessageDto,
+} from './dto/message-inputs.dto';
 import { MessageQueriesService } from './message-queries.service';
 import { MessagesService } from './messages.service';
 import { ReactionsService } from './reactions.service';
@@ -35,7 +53,10 @@ export class MessagesController {
 
   @Post('messages')
   @ApiCreatedResponse({ type: MessageDto, description: 'sent' })
-  @ApiOkResponse({ type: MessageDto, description: 'the same clientMessageId was sent before: the first message' })
+  @ApiOkResponse({
+    type: MessageDto,
+    description: 'the same clientMessageId was sent before: the first message',
+  })
   @ApiErrors(
     'USER_NOT_VERIFIED',
     'BLOCKED',
@@ -58,13 +79,21 @@ export class MessagesController {
 
   @Get('messages')
   @ApiPage(MessageDto)
-  list(@CurrentUser() caller: AuthUser, @UuidParam('id') id: string, @Query() q: MessagesQuery): Promise<Page<MessageDto>> {
+  list(
+    @CurrentUser() caller: AuthUser,
+    @UuidParam('id') id: string,
+    @Query() q: MessagesQuery,
+  ): Promise<Page<MessageDto>> {
     return this.queries.list(caller, id, q);
   }
 
   @Get('changes')
   @ApiPage(MessageDto)
-  changes(@CurrentUser() caller: AuthUser, @UuidParam('id') id: string, @Query() q: ChangesQuery): Promise<Page<MessageDto>> {
+  changes(
+    @CurrentUser() caller: AuthUser,
+    @UuidParam('id') id: string,
+    @Query() q: ChangesQuery,
+  ): Promise<Page<MessageDto>> {
     return this.queries.changes(caller, id, q);
   }
 

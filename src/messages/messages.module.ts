@@ -27,6 +27,13 @@ import { ReceiptsService } from './receipts.service';
     ReactionsService,
     ReceiptsService,
   ],
-  exports: [MessagesRepository, MessageAccess, MessageViews, MessagesService, ReceiptsService, MessageQueriesService],
+  exports: [
+    MessagesRepository,
+    MessageAccess,
+    MessageViews,
+    MessagesService,
+    ReceiptsService,
+    MessageQueriesService,
+  ],
 })
 export class MessagesModule {}

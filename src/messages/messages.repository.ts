@@ -57,7 +57,11 @@ export class MessagesRepository {
   }
 
   /** Takes the next seq, and `versions` new versions (the last one is returned). */
-  async allocate(tx: EntityManager, conversationId: string, versions = 1): Promise<{ seq: string; version: string }> {
+  async allocate(
+    tx: EntityManager,
+    conversationId: string,
+    versions = 1,
+  ): Promise<{ seq: string; version: string }> {
     const [next] = await rows<{ seq: string; version: string }>(
       tx,
       `UPDATE conversations
@@ -106,7 +110,11 @@ export class MessagesRepository {
     return inserted;
   }
 
-  findByClientId(conversationId: string, senderId: string, clientMessageId: string): Promise<MessageRow | null> {
+  findByClientId(
+    conversationId: string,
+    senderId: string,
+    clientMessageId: string,
+  ): Promise<MessageRow | null> {
     return row<MessageRow>(
       this.db,
       `SELECT ${COLUMNS} FROM messages WHERE conversation_id = $1 AND sender_id = $2 AND client_message_id = $3`,
@@ -114,15 +122,25 @@ export class MessagesRepository {
     );
   }
 
-  findById(conversationId: string, messageId: string, db: Db = this.db): Promise<MessageRow | null> {
-    return row<MessageRow>(db, `SELECT ${COLUMNS} FROM messages WHERE id = $1 AND conversation_id = $2`, [
-      messageId,
-      conversationId,
-    ]);
+  findById(
+    conversationId: string,
+    messageId: string,
+    db: Db = this.db,
+  ): Promise<MessageRow | null> {
+    return row<MessageRow>(
+      db,
+      `SELECT ${COLUMNS} FROM messages WHERE id = $1 AND conversation_id = $2`,
+      [messageId, conversationId],
+    );
   }
 
   /** Newest first below `beforeSeq`, never at or below `visibleAfterSeq`. */
-  before(conversationId: string, beforeSeq: string | null, visibleAfterSeq: string, limit: number): Promise<MessageRow[]> {
+  before(
+    conversationId: string,
+    beforeSeq: string | null,
+    visibleAfterSeq: string,
+    limit: number,
+  ): Promise<MessageRow[]> {
     return rows<MessageRow>(
       this.db,
       `SELECT ${COLUMNS} FROM messages
@@ -151,7 +169,12 @@ export class MessagesRepository {
   }
 
   /** Every message changed after `sinceVersion`, by version. */
-  changes(conversationId: string, sinceVersion: string, visibleAfterSeq: string, limit: number): Promise<MessageRow[]> {
+  changes(
+    conversationId: string,
+    sinceVersion: string,
+    visibleAfterSeq: string,
+    limit: number,
+  ): Promise<MessageRow[]> {
     return rows<MessageRow>(
       this.db,
       `SELECT ${COLUMNS} FROM messages
@@ -175,13 +198,26 @@ export class MessagesRepository {
   async updateContent(
     tx: EntityManager,
     messageId: string,
-    values: { content: string; language: string; direction: string; moderation: string; version: string },
+    values: {
+      content: string;
+      language: string;
+      direction: string;
+      moderation: string;
+      version: string;
+    },
   ): Promise<MessageRow | null> {
     return row<MessageRow>(
       tx,
       `UPDATE messages SET content = $2, language = $3, direction = $4, moderation = $5, version = $6, edited_at = now()
         WHERE id = $1 AND deleted_at IS NULL RETURNING ${COLUMNS}`,
-      [messageId, values.content, values.language, values.direction, values.moderation, values.version],
+      [
+        messageId,
+        values.content,
+        values.language,
+        values.direction,
+        values.moderation,
+        values.version,
+      ],
     );
   }
 
@@ -200,12 +236,16 @@ export class MessagesRepository {
     await tx.query(`UPDATE messages SET version = $2 WHERE id = $1`, [messageId, version]);
   }
 
-  async addReplyCount(tx: EntityManager, rootId: string, delta: 1 | -1, version: string): Promise<void> {
-    await tx.query(`UPDATE messages SET reply_count = reply_count + $2, version = $3 WHERE id = $1`, [
-      rootId,
-      delta,
-      version,
-    ]);
+  async addReplyCount(
+    tx: EntityManager,
+    rootId: string,
+    delta: 1 | -1,
+    version: string,
+  ): Promise<void> {
+    await tx.query(
+      `UPDATE messages SET reply_count = reply_count + $2, version = $3 WHERE id = $1`,
+      [rootId, delta, version],
+    );
   }
 
   async displayNames(db: Db, userIds: string[]): Promise<Map<string, string>> {
@@ -218,7 +258,12 @@ export class MessagesRepository {
   }
 
   /** Sending moves the sender's read and delivered marks to their own message. */
-  async markOwnMessageRead(tx: EntityManager, conversationId: string, userId: string, seq: string): Promise<void> {
+  async markOwnMessageRead(
+    tx: EntityManager,
+    conversationId: string,
+    userId: string,
+    seq: string,
+  ): Promise<void> {
     await tx.query(
       `UPDATE conversation_participants
           SET last_read_seq = GREATEST(last_read_seq, $3), last_delivered_seq = GREATEST(last_delivered_seq, $3)

@@ -23,7 +23,9 @@ export function describeSystemEvent(event: SystemEvent, names: Map<string, strin
   const users = (event.userIds ?? []).map((id) => names.get(id) ?? 'someone').join(', ');
   switch (event.kind) {
     case 'group_created':
-      return event.title ? `${actor} created the group "${event.title}"` : `${actor} created the group`;
+      return event.title
+        ? `${actor} created the group "${event.title}"`
+        : `${actor} created the group`;
     case 'members_added':
       return `${actor} added ${users}`;
     case 'member_removed':
@@ -65,17 +67,29 @@ export class MessagesService {
     private readonly flags: FlagsRepository,
   ) {}
 
-  async send(caller: AuthUser, conversationId: string, input: SendMessageDto, origin?: EventOrigin): Promise<SendResult> {
+  async send(
+    caller: AuthUser,
+    conversationId: string,
+    input: SendMessageDto,
+    origin?: EventOrigin,
+  ): Promise<SendResult> {
     this.access.assertVerified(caller);
     const m = await this.access.member(caller, conversationId);
     await this.rateLimiter.consume('messages', caller.id, this.config.rateLimits.messagesPerMinute);
     if (input.clientMessageId) {
-      const earlier = await this.messages.findByClientId(conversationId, caller.id, input.clientMessageId);
-      if (earlier) return { message: await this.views.renderOne(earlier, caller.id), created: false };
+      const earlier = await this.messages.findByClientId(
+        conversationId,
+        caller.id,
+        input.clientMessageId,
+      );
+      if (earlier)
+        return { message: await this.views.renderOne(earlier, caller.id), created: false };
     }
     await this.access.assertNotBlocked(m);
     await this.checkAttachments(m, input.attachmentIds ?? []);
-    const replyTo = input.replyToMessageId ? await this.replyTarget(m, input.replyToMessageId) : null;
+    const replyTo = input.replyToMessageId
+      ? await this.replyTarget(m, input.replyToMessageId)
+      : null;
 
     let created: { message: MessageRow; root: MessageRow | null };
     try {
@@ -108,12 +122,20 @@ export class MessagesService {
     } catch (err) {
       // The same clientMessageId sent concurrently: the unique key let one through.
       if ((err as { code?: string }).code === UNIQUE_VIOLATION && input.clientMessageId) {
-        const earlier = await this.messages.findByClientId(conversationId, caller.id, input.clientMessageId);
-        if (earlier) return { message: await this.views.renderOne(earlier, caller.id), created: false };
+        const earlier = await this.messages.findByClientId(
+          conversationId,
+          caller.id,
+          input.clientMessageId,
+        );
+        if (earlier)
+          return { message: await this.views.renderOne(earlier, caller.id), created: false };
       }
       throw err;
     }
-    this.events.emit('message.created', { ...eventOf(created.message, origin), type: created.message.type });
+    this.events.emit('message.created', {
+      ...eventOf(created.message, origin),
+      type: created.message.type,
+    });
     if (created.root) this.events.emit('message.updated', eventOf(created.root, origin));
     return { message: await this.views.renderOne(created.message, caller.id), created: true };
   }
@@ -122,7 +144,11 @@ export class MessagesService {
    * Appends a system message inside the caller's transaction; the member whose action made
    * it has it read. Emit `message.created` with `systemMessageEvent` after the commit.
    */
-  async appendSystem(tx: EntityManager, conversationId: string, event: SystemEvent): Promise<MessageRow> {
+  async appendSystem(
+    tx: EntityManager,
+    conversationId: string,
+    event: SystemEvent,
+  ): Promise<MessageRow> {
     const names = await this.messages.displayNames(tx, [event.actorId, ...(event.userIds ?? [])]);
     const { seq, version } = await this.messages.allocate(tx, conversationId);
     const message = await this.messages.insert(tx, {
@@ -180,7 +206,12 @@ export class MessagesService {
   }
 
   /** Tombstones a message (the sender's, or any in a group the caller administers). Idempotent. */
-  async delete(caller: AuthUser, conversationId: string, messageId: string, origin?: EventOrigin): Promise<void> {
+  async delete(
+    caller: AuthUser,
+    conversationId: string,
+    messageId: string,
+    origin?: EventOrigin,
+  ): Promise<void> {
     const m = await this.access.member(caller, conversationId);
     const message = await this.access.visibleMessage(m, messageId);
     const isGroupAdmin = m.type === 'group' && m.role === 'admin';
@@ -206,7 +237,12 @@ export class MessagesService {
   }
 
   /** A participant reports a message to the moderators. */
-  async report(caller: AuthUser, conversationId: string, messageId: string, reason: string): Promise<void> {
+  async report(
+    caller: AuthUser,
+    conversationId: string,
+    messageId: string,
+    reason: string,
+  ): Promise<void> {
     const m = await this.access.member(caller, conversationId);
     const message = await this.access.liveMessage(m, messageId);
     await this.flags.open({
@@ -221,8 +257,10 @@ export class MessagesService {
 
   private async replyTarget(m: Membership, replyToMessageId: string): Promise<MessageRow> {
     const target = await this.messages.findById(m.conversation_id, replyToMessageId);
-    if (!target || BigInt(target.seq) <= BigInt(m.visible_after_seq)) throw new AppError('INVALID_REPLY');
-    if (target.deleted_at) throw AppError.notFound({ replyToMessageId: ['the message was deleted'] });
+    if (!target || BigInt(target.seq) <= BigInt(m.visible_after_seq))
+      throw new AppError('INVALID_REPLY');
+    if (target.deleted_at)
+      throw AppError.notFound({ replyToMessageId: ['the message was deleted'] });
     return target;
   }
 

@@ -25,7 +25,12 @@ export class ReactionsRepository {
   }
 
   /** Returns true when a reaction was removed. */
-  async remove(tx: EntityManager, messageId: string, userId: string, emoji: string): Promise<boolean> {
+  async remove(
+    tx: EntityManager,
+    messageId: string,
+    userId: string,
+    emoji: string,
+  ): Promise<boolean> {
     const deleted = await rows(
       tx,
       `DELETE FROM message_reactions WHERE message_id = $1 AND user_id = $2 AND emoji = $3 RETURNING message_id`,

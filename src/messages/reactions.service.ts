@@ -21,11 +21,23 @@ export class ReactionsService {
     private readonly events: DomainEventBus,
   ) {}
 
-  react(caller: AuthUser, conversationId: string, messageId: string, emoji: string, origin?: EventOrigin) {
+  react(
+    caller: AuthUser,
+    conversationId: string,
+    messageId: string,
+    emoji: string,
+    origin?: EventOrigin,
+  ) {
     return this.change(caller, conversationId, messageId, emoji, 'add', origin);
   }
 
-  unreact(caller: AuthUser, conversationId: string, messageId: string, emoji: string, origin?: EventOrigin) {
+  unreact(
+    caller: AuthUser,
+    conversationId: string,
+    messageId: string,
+    emoji: string,
+    origin?: EventOrigin,
+  ) {
     return this.change(caller, conversationId, messageId, emoji, 'remove', origin);
   }
 

@@ -32,16 +32,30 @@ export class ReceiptsService {
     private readonly events: DomainEventBus,
   ) {}
 
-  async read(caller: AuthUser, conversationId: string, upToSeq: number, origin?: EventOrigin): Promise<LastReadDto> {
+  async read(
+    caller: AuthUser,
+    conversationId: string,
+    upToSeq: number,
+    origin?: EventOrigin,
+  ): Promise<LastReadDto> {
     const position = await this.advance(caller, conversationId, 'read', upToSeq, origin);
     return { lastReadSeq: position };
   }
 
-  async delivered(caller: AuthUser, conversationId: string, upToSeq: number, origin?: EventOrigin): Promise<void> {
+  async delivered(
+    caller: AuthUser,
+    conversationId: string,
+    upToSeq: number,
+    origin?: EventOrigin,
+  ): Promise<void> {
     await this.advance(caller, conversationId, 'delivered', upToSeq, origin);
   }
 
-  async forMessage(caller: AuthUser, conversationId: string, messageId: string): Promise<Page<ReceiptDto>> {
+  async forMessage(
+    caller: AuthUser,
+    conversationId: string,
+    messageId: string,
+  ): Promise<Page<ReceiptDto>> {
     const m = await this.access.member(caller, conversationId);
     const message = await this.access.visibleMessage(m, messageId);
     const found = await this.receipts.forMessage(conversationId, message.seq, message.sender_id);
@@ -74,7 +88,12 @@ export class ReceiptsService {
         at: result.at.toISOString(),
         origin,
       });
-      if (kind === 'read') this.events.emit('conversation.view_changed', { conversationId, userId: caller.id, origin });
+      if (kind === 'read')
+        this.events.emit('conversation.view_changed', {
+          conversationId,
+          userId: caller.id,
+          origin,
+        });
     }
     return Number(result.position);
   }

@@ -78,7 +78,11 @@ export class UsersRepository {
   }
 
   /** Newest block first; the cursor holds the exact microsecond so no block is skipped. */
-  async listBlocked(blockerId: string, after: { at: string; id: string } | null, limit: number): Promise<BlockRow[]> {
+  async listBlocked(
+    blockerId: string,
+    after: { at: string; id: string } | null,
+    limit: number,
+  ): Promise<BlockRow[]> {
     const params: unknown[] = [blockerId, limit];
     let keyset = '';
     if (after) {
@@ -92,7 +96,9 @@ export class UsersRepository {
         LIMIT $2`,
       params,
     );
-    const users = new Map((await this.inOrder(found.map((r) => r.blocked_id))).map((u) => [u.id, u]));
+    const users = new Map(
+      (await this.inOrder(found.map((r) => r.blocked_id))).map((u) => [u.id, u]),
+    );
     return found.flatMap((r) => {
       const user = users.get(r.blocked_id);
       return user ? [{ user, at: r.at }] : [];

@@ -42,9 +42,7 @@ export class UsersService {
 
   async lookup(caller: AuthUser, q: UserLookupQuery): Promise<Page<PublicUserDto>> {
     const limit = q.limit ?? DEFAULT_LIMIT;
-    const after = q.cursor
-      ? Cursor.decode<{ name: string; id: string }>(q.cursor, ['name', 'id'])
-      : null;
+    const after = q.cursor ? Cursor.decode(q.cursor, { name: 'string', id: 'uuid' }) : null;
     const rows = await this.users.lookup(q.query, caller.id, after, limit + 1);
     return toPage(rows, limit, toPublicUser, (u) => ({
       name: u.displayName.toLowerCase(),
@@ -79,9 +77,7 @@ export class UsersService {
 
   async listBlocks(caller: AuthUser, q: PageQuery): Promise<Page<PublicUserDto>> {
     const limit = q.limit ?? DEFAULT_LIMIT;
-    const after = q.cursor
-      ? Cursor.decode<{ at: string; id: string }>(q.cursor, ['at', 'id'])
-      : null;
+    const after = q.cursor ? Cursor.decode(q.cursor, { at: 'int', id: 'uuid' }) : null;
     const rows = await this.users.listBlocked(caller.id, after, limit + 1);
     return toPage(
       rows,

@@ -2,7 +2,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { AppModule } from '../../src/app.module';
-import { configureApp } from '../../src/app.setup';
+import { configureApp, listen } from '../../src/app.setup';
 import { AppConfig } from '../../src/config/app-config';
 import { createTestDatabase, TestDatabase } from './database';
 
@@ -40,7 +40,7 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
     .compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false });
   configureApp(app);
-  await app.listen(0, '127.0.0.1');
+  await listen(app, 0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return {
     app,

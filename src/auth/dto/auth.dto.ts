@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsIn, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { IsEmail, IsIn, IsString, Length, MaxLength } from 'class-validator';
+import { Optional, CharLength } from '../../common/validation/validators';
 import { UserDto } from '../../users/dto/user.dto';
 
 export class RegisterDto {
@@ -15,11 +16,11 @@ export class RegisterDto {
 
   @ApiProperty({ minLength: 1, maxLength: 80 })
   @IsString()
-  @Length(1, 80)
+  @CharLength(1, 80)
   displayName!: string;
 
   @ApiPropertyOptional({ enum: ['en', 'ar'], default: 'en' })
-  @IsOptional()
+  @Optional()
   @IsIn(['en', 'ar'])
   locale?: 'en' | 'ar';
 }

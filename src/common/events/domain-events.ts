@@ -18,6 +18,12 @@ export interface MessageEvent {
 }
 
 export interface DomainEvents {
+  /** A user's announced presence changed; contacts are told. */
+  'presence.changed': {
+    userId: string;
+    status: 'online' | 'away' | 'offline';
+    lastSeenAt: string | null;
+  };
   'user.suspended': { userId: string };
   'session.revoked': { userId: string; sessionId: string };
   /** A new message, system messages included. */

@@ -27,15 +27,38 @@ export interface Page<T> {
 
 export const DEFAULT_LIMIT = 50;
 
+type CursorField = 'uuid' | 'int' | 'string';
+
+const FIELD_CHECKS: Record<CursorField, (v: unknown) => boolean> = {
+  uuid: (v) =>
+    typeof v === 'string' &&
+    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v),
+  int: (v) =>
+    (typeof v === 'string' && /^\d{1,19}$/.test(v)) ||
+    (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0),
+  string: (v) => typeof v === 'string' && v.length <= 400,
+};
+
 /** Opaque keyset cursors: base64url JSON that the client passes back untouched. */
 export const Cursor = {
   encode(position: Record<string, unknown>): string {
     return Buffer.from(JSON.stringify(position)).toString('base64url');
   },
-  decode<T extends Record<string, unknown>>(cursor: string, keys: (keyof T)[]): T {
+  /** Decodes and checks every field's type, so a forged cursor is a 400, never a query error. */
+  decode<K extends string>(cursor: string, shape: Record<K, CursorField>): Record<K, string> {
     try {
-      const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as T;
-      if (value && typeof value === 'object' && keys.every((k) => k in value)) return value;
+      const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<
+        string,
+        unknown
+      >;
+      const fields = Object.entries(shape) as [K, CursorField][];
+      if (
+        value &&
+        typeof value === 'object' &&
+        fields.every(([k, type]) => FIELD_CHECKS[type](value[k]))
+      ) {
+        return Object.fromEntries(fields.map(([k]) => [k, String(value[k])])) as Record<K, string>;
+      }
     } catch {
       // falls through to the validation error below
     }

@@ -24,6 +24,9 @@ const userOf = (ctx: ExecutionContext): AuthUser | undefined =>
       useFactory: (config: AppConfig, redis: RedisClient) => ({
         storage: redis ? new RedisThrottlerStorage(redis) : undefined,
         setHeaders: false,
+        // one counter per client (IP or user) across all routes, not one per route
+        generateKey: (_ctx: ExecutionContext, tracker: string, throttlerName: string) =>
+          `${throttlerName}:${tracker}`,
         throttlers: [
           {
             name: 'auth',

@@ -18,7 +18,9 @@ export function validationDetails(
 function trimStrings(value: unknown): unknown {
   if (typeof value === 'string') return value.trim();
   if (Array.isArray(value)) return value.map(trimStrings);
-  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+  const proto: unknown = value && typeof value === 'object' ? Object.getPrototypeOf(value) : undefined;
+  // plain objects, and Express 5's prototype-less query objects
+  if (value && typeof value === 'object' && (proto === Object.prototype || proto === null)) {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, trimStrings(v)]));
   }
   return value;

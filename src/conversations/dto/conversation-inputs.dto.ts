@@ -7,12 +7,12 @@ import {
   IsBoolean,
   IsIn,
   IsISO8601,
-  IsOptional,
   IsString,
   IsUUID,
   Length,
   Matches,
 } from 'class-validator';
+import { Optional, CharLength } from '../../common/validation/validators';
 import { PageQuery } from '../../common/pagination/page';
 import { MessageContentInput } from '../../messages/dto/message-inputs.dto';
 
@@ -31,44 +31,46 @@ export class CreateConversationDto {
   participantIds!: string[];
 
   @ApiPropertyOptional({ minLength: 1, maxLength: 100 })
-  @IsOptional()
+  @Optional()
   @IsString()
-  @Length(1, 100)
+  @CharLength(1, 100)
   title?: string;
 
   @ApiPropertyOptional({ pattern: CONTEXT_ID.source, example: 'job:123' })
-  @IsOptional()
+  @Optional()
   @Matches(CONTEXT_ID, { message: 'contextId must be 1..128 of A-Za-z0-9:_-' })
   contextId?: string;
 
   @ApiPropertyOptional({ enum: ['none', 'at_rest', 'e2e'], default: 'none' })
-  @IsOptional()
+  @Optional()
   @IsIn(['none', 'at_rest', 'e2e'])
   encryption?: 'none' | 'at_rest' | 'e2e';
 
   @ApiPropertyOptional({ default: true })
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   allowFileSharing?: boolean;
 }
 
 export class UpdateConversationDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: 100 })
-  @IsOptional()
+  @Optional()
   @IsString()
-  @Length(1, 100)
+  @CharLength(1, 100)
   title?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   allowFileSharing?: boolean;
 }
 
 export class ListConversationsQuery extends PageQuery {
   @ApiPropertyOptional({ default: false })
-  @IsOptional()
-  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @Optional()
+  @Transform(({ value }: { value: unknown }) =>
+    value === 'true' ? true : value === 'false' ? false : value,
+  )
   @IsBoolean()
   archived?: boolean;
 }
@@ -90,7 +92,7 @@ export class SetRoleDto {
 
 export class MuteDto {
   @ApiPropertyOptional({ format: 'date-time', description: 'absent: until unmuted' })
-  @IsOptional()
+  @Optional()
   @IsISO8601({ strict: true })
   until?: string;
 }
@@ -101,12 +103,12 @@ export class DirectMessageDto extends MessageContentInput {
   recipientId!: string;
 
   @ApiPropertyOptional({ pattern: CONTEXT_ID.source })
-  @IsOptional()
+  @Optional()
   @Matches(CONTEXT_ID, { message: 'contextId must be 1..128 of A-Za-z0-9:_-' })
   contextId?: string;
 
   @ApiPropertyOptional({ minLength: 1, maxLength: 64 })
-  @IsOptional()
+  @Optional()
   @IsString()
   @Length(1, 64)
   clientMessageId?: string;

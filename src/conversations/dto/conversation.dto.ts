@@ -17,7 +17,12 @@ export class ParticipantDto {
   @ApiProperty({ enum: ['active', 'invited'] })
   status!: 'active' | 'invited';
 
-  @ApiProperty({ type: String, nullable: true, format: 'date-time', description: 'null while invited' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    format: 'date-time',
+    description: 'null while invited',
+  })
   joinedAt!: string | null;
 
   @ApiProperty()
@@ -31,7 +36,11 @@ export class ConversationDto {
   @ApiProperty({ enum: ['direct', 'group'] })
   type!: 'direct' | 'group';
 
-  @ApiProperty({ type: String, nullable: true, description: 'for a direct conversation: the other participant’s name' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'for a direct conversation: the other participant’s name',
+  })
   title!: string | null;
 
   @ApiProperty({ type: String, nullable: true, example: 'job:123' })
@@ -73,7 +82,12 @@ export class ConversationDto {
   @ApiProperty()
   muted!: boolean;
 
-  @ApiProperty({ type: String, nullable: true, format: 'date-time', description: 'null: muted until unmuted' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    format: 'date-time',
+    description: 'null: muted until unmuted',
+  })
   mutedUntil!: string | null;
 
   @ApiProperty({ type: String, nullable: true, enum: ['pending'] })

@@ -4,17 +4,16 @@ import {
   ArrayMaxSize,
   IsArray,
   IsInt,
-  IsOptional,
   IsString,
   IsUUID,
   Length,
   Matches,
   Max,
-  MaxLength,
   Min,
   MinLength,
   ValidateIf,
 } from 'class-validator';
+import { Optional, CharLength } from '../../common/validation/validators';
 import { PageQuery } from '../../common/pagination/page';
 
 const hasAttachments = (o: { attachmentIds?: unknown[] }): boolean =>
@@ -22,15 +21,19 @@ const hasAttachments = (o: { attachmentIds?: unknown[] }): boolean =>
 
 /** What every send carries, over REST and over the socket. */
 export class MessageContentInput {
-  @ApiProperty({ minLength: 0, maxLength: 4000, description: '1..4000 characters after trimming; 0.. with attachments' })
+  @ApiProperty({
+    minLength: 0,
+    maxLength: 4000,
+    description: '1..4000 characters after trimming; 0.. with attachments',
+  })
   @IsString()
-  @MaxLength(4000)
+  @CharLength(0, 4000)
   @ValidateIf((o: MessageContentInput) => !hasAttachments(o))
   @MinLength(1, { message: 'content must not be empty' })
   content!: string;
 
   @ApiPropertyOptional({ type: [String], format: 'uuid', maxItems: 10 })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(10)
   @IsUUID('all', { each: true })
@@ -38,19 +41,23 @@ export class MessageContentInput {
 }
 
 export class SendMessageDto extends MessageContentInput {
-  @ApiPropertyOptional({ minLength: 1, maxLength: 64, description: 'idempotency key chosen by the client' })
-  @IsOptional()
+  @ApiPropertyOptional({
+    minLength: 1,
+    maxLength: 64,
+    description: 'idempotency key chosen by the client',
+  })
+  @Optional()
   @IsString()
   @Length(1, 64)
   clientMessageId?: string;
 
   @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
+  @Optional()
   @IsUUID()
   replyToMessageId?: string;
 
   @ApiPropertyOptional({ example: 'ar', description: 'ISO 639-1; detected when absent' })
-  @IsOptional()
+  @Optional()
   @Matches(/^[a-z]{2}$/, { message: 'language must be an ISO 639-1 code such as en or ar' })
   language?: string;
 }
@@ -58,27 +65,30 @@ export class SendMessageDto extends MessageContentInput {
 export class EditMessageDto {
   @ApiProperty({ minLength: 1, maxLength: 4000 })
   @IsString()
-  @MaxLength(4000)
+  @CharLength(0, 4000)
   content!: string;
 }
 
 export class MessagesQuery {
   @ApiPropertyOptional({ minimum: 0, description: 'newest first, below this seq' })
-  @IsOptional()
+  @Optional()
   @Type(() => Number)
   @IsInt()
   @Min(0)
   beforeSeq?: number;
 
-  @ApiPropertyOptional({ minimum: 0, description: 'oldest first, above this seq (0: from the first)' })
-  @IsOptional()
+  @ApiPropertyOptional({
+    minimum: 0,
+    description: 'oldest first, above this seq (0: from the first)',
+  })
+  @Optional()
   @Type(() => Number)
   @IsInt()
   @Min(0)
   afterSeq?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
-  @IsOptional()
+  @Optional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
@@ -88,7 +98,7 @@ export class MessagesQuery {
 
 export class ChangesQuery extends PageQuery {
   @ApiPropertyOptional({ minimum: 0 })
-  @IsOptional()
+  @Optional()
   @Type(() => Number)
   @IsInt()
   @Min(0)
@@ -98,7 +108,7 @@ export class ChangesQuery extends PageQuery {
 export class ReportMessageDto {
   @ApiProperty({ minLength: 1, maxLength: 500 })
   @IsString()
-  @Length(1, 500)
+  @CharLength(1, 500)
   reason!: string;
 }
 

@@ -46,7 +46,14 @@ export class AttachmentDto {
 
 export class SystemEventDto {
   @ApiProperty({
-    enum: ['group_created', 'members_added', 'member_removed', 'member_left', 'title_changed', 'invitation_accepted'],
+    enum: [
+      'group_created',
+      'members_added',
+      'member_removed',
+      'member_left',
+      'title_changed',
+      'invitation_accepted',
+    ],
   })
   kind!: string;
 
@@ -124,7 +131,11 @@ export class MessageDto {
   @ApiProperty({ enum: ['clean', 'masked', 'flagged'] })
   moderation!: 'clean' | 'masked' | 'flagged';
 
-  @ApiProperty({ type: SystemEventDto, nullable: true, description: 'for `system` messages: what happened' })
+  @ApiProperty({
+    type: SystemEventDto,
+    nullable: true,
+    description: 'for `system` messages: what happened',
+  })
   system!: SystemEventDto | null;
 
   @ApiProperty({ format: 'date-time' })

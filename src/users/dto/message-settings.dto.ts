@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsOptional } from 'class-validator';
+import { IsBoolean, IsIn } from 'class-validator';
+import { Optional } from '../../common/validation/validators';
 import type {
   AllowMessagesFrom,
   UserMessageSettingsEntity,
@@ -26,27 +27,27 @@ export class MessageSettingsDto {
 
 export class UpdateMessageSettingsDto {
   @ApiPropertyOptional({ enum: ALLOW })
-  @IsOptional()
+  @Optional()
   @IsIn(ALLOW)
   allowMessagesFrom?: AllowMessagesFrom;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   emailNotifications?: boolean;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   pushNotifications?: boolean;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   soundNotifications?: boolean;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   autoAcceptGroupInvites?: boolean;
 }

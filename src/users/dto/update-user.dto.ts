@@ -1,11 +1,12 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, IsUrl, Length, MaxLength, ValidateIf } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUrl, MaxLength, ValidateIf } from 'class-validator';
+import { Optional, CharLength } from '../../common/validation/validators';
 
 export class UpdateUserDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: 80 })
-  @IsOptional()
+  @Optional()
   @IsString()
-  @Length(1, 80)
+  @CharLength(1, 80)
   displayName?: string;
 
   @ApiPropertyOptional({
@@ -21,7 +22,7 @@ export class UpdateUserDto {
   avatarUrl?: string | null;
 
   @ApiPropertyOptional({ enum: ['en', 'ar'] })
-  @IsOptional()
+  @Optional()
   @IsIn(['en', 'ar'])
   locale?: 'en' | 'ar';
 }

@@ -1,0 +1,189 @@
+import { randomUUID } from 'node:crypto';
+import { ARABIC_LETTER, expectErrorBody } from './support/error-body';
+import { auth, createUser } from './support/factories';
+import { API, startTestApp, TestApp } from './support/test-app';
+
+const KIB = 1024;
+
+describe('HTTP contract', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  const registration = (email: string) => ({
+    email,
+    password: 'password-123',
+    displayName: 'Raw Body',
+  });
+  const login = (email: string) =>
+    t.http().post(`${API}/auth/login`).send({ email, password: 'password-123' });
+
+  describe('request bodies', () => {
+    it('refuses a text/plain body to register with 400 and creates no user', async () => {
+      const email = `plain-${randomUUID()}@test.local`;
+      const res = await t
+        .http()
+        .post(`${API}/auth/register`)
+        .set('Content-Type', 'text/plain')
+        .send(JSON.stringify(registration(email)));
+      expectErrorBody(res, 400, 'VALIDATION_FAILED');
+      expectErrorBody(await login(email), 401, 'INVALID_CREDENTIALS');
+    });
+
+    it('refuses malformed JSON to register with 400 and creates no user', async () => {
+      const email = `malformed-${randomUUID()}@test.local`;
+      const res = await t
+        .http()
+        .post(`${API}/auth/register`)
+        .set('Content-Type', 'application/json')
+        .send(JSON.stringify(registration(email)).slice(0, -1));
+      expectErrorBody(res, 400, 'VALIDATION_FAILED');
+      expectErrorBody(await login(email), 401, 'INVALID_CREDENTIALS');
+    });
+
+    it('refuses a JSON body over 256 KiB with 413 in the error shape', async () => {
+      const email = `large-${randomUUID()}@test.local`;
+      const res = await t
+        .http()
+        .post(`${API}/auth/register`)
+        .set('Content-Type', 'application/json')
+        .send(JSON.stringify({ ...registration(email), padding: 'x'.repeat(300 * KIB) }));
+      expectErrorBody(res, 413, 'FILE_TOO_LARGE');
+      expectErrorBody(await login(email), 401, 'INVALID_CREDENTIALS');
+    });
+
+    it('reads a JSON body just under 256 KiB and judges its content', async () => {
+      const res = await t
+        .http()
+        .post(`${API}/auth/register`)
+        .set('Content-Type', 'application/json')
+        .send(JSON.stringify({ displayName: 'x'.repeat(250 * KIB) }));
+      expectErrorBody(res, 400, 'VALIDATION_FAILED');
+      expect(res.body.details).toHaveProperty('displayName');
+    });
+  });
+
+  describe('unknown routes', () => {
+    it('answers an unknown route under /api/v1 with 404 NOT_FOUND in the error shape', async () => {
+      for (const req of [
+        t.http().get(`${API}/no-such-thing`),
+        t.http().post(`${API}/no-such-thing`).send({}),
+        t.http().put(`${API}/users/me`).send({}),
+      ]) {
+        expectErrorBody(await req, 404, 'NOT_FOUND');
+      }
+    });
+
+    it('answers an unknown route at the root with 404 NOT_FOUND in the error shape', async () => {
+      expectErrorBody(await t.http().get('/no-such-thing'), 404, 'NOT_FOUND');
+      expectErrorBody(await t.http().get('/health/nope'), 404, 'NOT_FOUND');
+    });
+  });
+
+  describe('language of messages', () => {
+    const arabic = { 'Accept-Language': 'ar' };
+
+    it('answers VALIDATION_FAILED in Arabic for Accept-Language: ar', async () => {
+      const res = await t.http().post(`${API}/auth/register`).set(arabic).send({});
+      expectErrorBody(res, 400, 'VALIDATION_FAILED');
+      expect(res.body.message).toMatch(ARABIC_LETTER);
+    });
+
+    it('answers UNAUTHORIZED in Arabic for Accept-Language: ar', async () => {
+      const res = await t.http().get(`${API}/users/me`).set(arabic);
+      expectErrorBody(res, 401, 'UNAUTHORIZED');
+      expect(res.body.message).toMatch(ARABIC_LETTER);
+    });
+
+    it('answers NOT_FOUND in Arabic for Accept-Language: ar', async () => {
+      const user = await createUser(t);
+      const res = await t
+        .http()
+        .get(`${API}/users/${randomUUID()}`)
+        .set({ ...arabic, ...auth(user.token) });
+      expectErrorBody(res, 404, 'NOT_FOUND');
+      expect(res.body.message).toMatch(ARABIC_LETTER);
+    });
+
+    it('answers EMAIL_TAKEN in Arabic for Accept-Language: ar', async () => {
+      const user = await createUser(t, { verified: false });
+      const res = await t
+        .http()
+        .post(`${API}/auth/register`)
+        .set(arabic)
+        .send(registration(user.email));
+      expectErrorBody(res, 409, 'EMAIL_TAKEN');
+      expect(res.body.message).toMatch(ARABIC_LETTER);
+    });
+
+    it('answers in Arabic for a language range starting with ar', async () => {
+      const res = await t
+        .http()
+        .get(`${API}/users/me`)
+        .set('Accept-Language', 'ar-EG,ar;q=0.9,en;q=0.5');
+      expectErrorBody(res, 401, 'UNAUTHORIZED');
+      expect(res.body.message).toMatch(ARABIC_LETTER);
+    });
+
+    it('answers in English without Accept-Language when there is no user', async () => {
+      const res = await t.http().get(`${API}/users/me`);
+      expectErrorBody(res, 401, 'UNAUTHORIZED');
+      expect(res.body.message).not.toMatch(ARABIC_LETTER);
+    });
+
+    it('answers an authenticated error in Arabic without Accept-Language for a user whose locale is ar', async () => {
+      const user = await createUser(t, { locale: 'ar' });
+      const res = await t.http().get(`${API}/users/${randomUUID()}`).set(auth(user.token));
+      expectErrorBody(res, 404, 'NOT_FOUND');
+      expect(res.body.message).toMatch(ARABIC_LETTER);
+    });
+
+    it('follows a locale changed after the token was issued', async () => {
+      const user = await createUser(t, { locale: 'en' });
+      await t
+        .http()
+        .patch(`${API}/users/me`)
+        .set(auth(user.token))
+        .send({ locale: 'ar' })
+        .expect(200);
+      const res = await t.http().get(`${API}/users/${randomUUID()}`).set(auth(user.token));
+      expectErrorBody(res, 404, 'NOT_FOUND');
+      expect(res.body.message).toMatch(ARABIC_LETTER);
+    });
+
+    it('lets Accept-Language: en override a user locale of ar', async () => {
+      const user = await createUser(t, { locale: 'ar' });
+      const res = await t
+        .http()
+        .get(`${API}/users/${randomUUID()}`)
+        .set({ ...auth(user.token), 'Accept-Language': 'en' });
+      expectErrorBody(res, 404, 'NOT_FOUND');
+      expect(res.body.message).not.toMatch(ARABIC_LETTER);
+    });
+
+    it('answers in English for any other Accept-Language, even for a user whose locale is ar', async () => {
+      const user = await createUser(t, { locale: 'ar' });
+      const res = await t
+        .http()
+        .get(`${API}/users/${randomUUID()}`)
+        .set({ ...auth(user.token), 'Accept-Language': 'fr-FR' });
+      expectErrorBody(res, 404, 'NOT_FOUND');
+      expect(res.body.message).not.toMatch(ARABIC_LETTER);
+    });
+
+    it('gives the same code and details in both languages', async () => {
+      const [en, ar] = await Promise.all(
+        ['en', 'ar'].map((lang) =>
+          t.http().post(`${API}/auth/register`).set('Accept-Language', lang).send({}),
+        ),
+      );
+      expectErrorBody(en, 400, 'VALIDATION_FAILED');
+      expectErrorBody(ar, 400, 'VALIDATION_FAILED');
+      expect(ar.body.details).toEqual(en.body.details);
+      expect(ar.body.message).not.toBe(en.body.message);
+    });
+  });
+});
