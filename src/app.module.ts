@@ -15,6 +15,8 @@ import { HealthModule } from './health/health.module';
 import { UsersModule } from './users/users.module';
 import { ConversationsModule } from './conversations/conversations.module';
 import { MessagesModule } from './messages/messages.module';
+import { PresenceModule } from './presence/presence.module';
+import { RealtimeModule } from './realtime/realtime.module';
 
 @Module({
   imports: [
@@ -28,6 +30,8 @@ import { MessagesModule } from './messages/messages.module';
     AuthModule,
     MessagesModule,
     ConversationsModule,
+    PresenceModule,
+    RealtimeModule,
   ],
   providers: [
     // Order matters: authenticate first, so per-user limits know the user.

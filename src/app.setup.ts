@@ -6,7 +6,9 @@ import { AppError } from './common/errors/app-error';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { AppValidationPipe } from './common/validation/app-validation.pipe';
 import { AppConfig } from './config/app-config';
-import { setupOpenApi } from './common/openapi/openapi';
+import { setupApiDocs } from './common/openapi/openapi';
+import { buildAsyncApiDocument, socketModels } from './realtime/asyncapi';
+import { AppIoAdapter } from './realtime/app-io.adapter';
 
 export const API_PREFIX = 'api/v1';
 const ROOT_ROUTES = ['health', 'health/ready', 'metrics'];
@@ -44,7 +46,8 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   });
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  app.useWebSocketAdapter(new AppIoAdapter(app, config));
   app.enableShutdownHooks();
-  setupOpenApi(app);
+  setupApiDocs(app, socketModels(), buildAsyncApiDocument);
   return app;
 }

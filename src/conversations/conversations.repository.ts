@@ -160,6 +160,36 @@ export class ConversationsRepository {
     return found.map(toViewerRow);
   }
 
+  /** The user's conversations by activity, archived too, leaving out the given ids (for sync). */
+  async recentExcept(userId: string, excludeIds: string[], limit: number): Promise<ViewerRow[]> {
+    const found = await rows<Record<string, unknown>>(
+      this.db,
+      `SELECT ${CONVERSATION}, ${VIEWER_COLUMNS}
+         FROM conversation_participants p JOIN conversations c ON c.id = p.conversation_id
+        WHERE p.user_id = $1 AND NOT (p.conversation_id = ANY($2::uuid[]))
+          AND (p.cleared_seq IS NULL OR c.last_seq > p.cleared_seq)
+        ORDER BY c.last_activity DESC, c.id DESC
+        LIMIT $3`,
+      [userId, excludeIds, limit],
+    );
+    return found.map(toViewerRow);
+  }
+
+  /** The user's active memberships among the given conversations, with their versions. */
+  memberships(
+    userId: string,
+    conversationIds: string[],
+  ): Promise<{ conversation_id: string; last_version: string; visible_after_seq: string }[]> {
+    if (conversationIds.length === 0) return Promise.resolve([]);
+    return rows(
+      this.db,
+      `SELECT p.conversation_id, c.last_version, p.visible_after_seq
+         FROM conversation_participants p JOIN conversations c ON c.id = p.conversation_id
+        WHERE p.user_id = $1 AND p.status = 'active' AND p.conversation_id = ANY($2::uuid[])`,
+      [userId, conversationIds],
+    );
+  }
+
   /** Participants of the given conversations with their public profile, longest-standing first. */
   async participants(conversationIds: string[], db: Db = this.db): Promise<ParticipantRow[]> {
     if (conversationIds.length === 0) return [];

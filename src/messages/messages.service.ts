@@ -75,7 +75,6 @@ export class MessagesService {
   ): Promise<SendResult> {
     this.access.assertVerified(caller);
     const m = await this.access.member(caller, conversationId);
-    await this.rateLimiter.consume('messages', caller.id, this.config.rateLimits.messagesPerMinute);
     if (input.clientMessageId) {
       const earlier = await this.messages.findByClientId(
         conversationId,
@@ -85,6 +84,8 @@ export class MessagesService {
       if (earlier)
         return { message: await this.views.renderOne(earlier, caller.id), created: false };
     }
+    // A retry of a stored message (above) is answered from the store and costs no send.
+    await this.rateLimiter.consume('messages', caller.id, this.config.rateLimits.messagesPerMinute);
     await this.access.assertNotBlocked(m);
     await this.checkAttachments(m, input.attachmentIds ?? []);
     const replyTo = input.replyToMessageId

@@ -4,11 +4,15 @@ import { AppError } from '../common/errors/app-error';
 import { DomainEventBus } from '../common/events/domain-event-bus';
 import { EventOrigin } from '../common/events/domain-events';
 import { MessageDto } from './dto/message.dto';
+import { MessageRow } from './entities/message.row';
 import { isSingleEmoji } from './emoji';
 import { MessageAccess } from './message-access';
 import { MessageViews } from './message-views';
 import { MessagesRepository } from './messages.repository';
 import { ReactionsRepository } from './reactions.repository';
+
+/** Thrown inside the transaction to roll it back when the reaction was already as asked. */
+class NoChange extends Error {}
 
 /** Reactions: idempotent per user and emoji; each real change bumps the message's version. */
 @Injectable()
@@ -53,18 +57,26 @@ export class ReactionsService {
     const m = await this.access.member(caller, conversationId);
     await this.access.liveMessage(m, messageId);
     await this.access.assertNotBlocked(m);
-    const changed = await this.messages.db.transaction(async (tx) => {
-      const version = await this.messages.nextVersion(tx, conversationId);
-      const current = await this.messages.findById(conversationId, messageId, tx);
-      if (!current || current.deleted_at) throw AppError.notFound();
-      const did =
-        action === 'add'
-          ? await this.reactions.add(tx, messageId, caller.id, emoji)
-          : await this.reactions.remove(tx, messageId, caller.id, emoji);
-      if (!did) return null;
-      await this.messages.setVersion(tx, messageId, version);
-      return { ...current, version };
-    });
+    let changed: MessageRow | null;
+    try {
+      changed = await this.messages.db.transaction(async (tx) => {
+        // Taking the version locks the conversation row, so a concurrent delete cannot interleave.
+        const version = await this.messages.nextVersion(tx, conversationId);
+        const current = await this.messages.findById(conversationId, messageId, tx);
+        if (!current || current.deleted_at) throw AppError.notFound();
+        const did =
+          action === 'add'
+            ? await this.reactions.add(tx, messageId, caller.id, emoji)
+            : await this.reactions.remove(tx, messageId, caller.id, emoji);
+        // Nothing changed: roll back so that no version is spent.
+        if (!did) throw new NoChange();
+        await this.messages.setVersion(tx, messageId, version);
+        return { ...current, version };
+      });
+    } catch (err) {
+      if (!(err instanceof NoChange)) throw err;
+      changed = null;
+    }
     const message = changed ?? (await this.access.visibleMessage(m, messageId));
     if (changed) {
       this.events.emit('message.updated', {

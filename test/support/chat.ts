@@ -11,7 +11,8 @@ export function chat(t: TestApp) {
         .post(`${API}/conversations`)
         .set(auth(a.token))
         .send({ type: 'direct', participantIds: [b.id], ...(contextId ? { contextId } : {}) });
-      if (res.status !== 201 && res.status !== 200) throw new Error(`direct: ${res.status} ${JSON.stringify(res.body)}`);
+      if (res.status !== 201 && res.status !== 200)
+        throw new Error(`direct: ${res.status} ${JSON.stringify(res.body)}`);
       return res.body as { id: string } & Record<string, any>;
     },
     async group(admin: TestUser, members: TestUser[], title = 'Team') {
@@ -23,17 +24,27 @@ export function chat(t: TestApp) {
       if (res.status !== 201) throw new Error(`group: ${res.status} ${JSON.stringify(res.body)}`);
       return res.body as { id: string } & Record<string, any>;
     },
-    async send(user: TestUser, conversationId: string, content = `hello ${randomUUID()}`, extra: object = {}) {
+    async send(
+      user: TestUser,
+      conversationId: string,
+      content = `hello ${randomUUID()}`,
+      extra: object = {},
+    ) {
       const res = await t
         .http()
         .post(`${API}/conversations/${conversationId}/messages`)
         .set(auth(user.token))
         .send({ content, ...extra });
-      if (res.status !== 201 && res.status !== 200) throw new Error(`send: ${res.status} ${JSON.stringify(res.body)}`);
+      if (res.status !== 201 && res.status !== 200)
+        throw new Error(`send: ${res.status} ${JSON.stringify(res.body)}`);
       return res.body as { id: string; seq: number; version: number } & Record<string, any>;
     },
     async get(user: TestUser, conversationId: string) {
-      const res = await t.http().get(`${API}/conversations/${conversationId}`).set(auth(user.token)).expect(200);
+      const res = await t
+        .http()
+        .get(`${API}/conversations/${conversationId}`)
+        .set(auth(user.token))
+        .expect(200);
       return res.body as Record<string, any>;
     },
     async history(user: TestUser, conversationId: string, query = '') {

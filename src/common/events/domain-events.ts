@@ -1,3 +1,5 @@
+import type { MessageDto } from '../../messages/dto/message.dto';
+
 /**
  * What services announce after their transaction commits. Other modules (realtime,
  * notifications, search) react to these instead of being called sideways.
@@ -15,6 +17,8 @@ export interface MessageEvent {
   version: number;
   senderId: string | null;
   origin?: EventOrigin;
+  /** the rendered message when it looks the same to every viewer (a new one has no reactions) */
+  message?: MessageDto;
 }
 
 export interface DomainEvents {

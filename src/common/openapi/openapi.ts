@@ -1,4 +1,4 @@
-import { INestApplication } from '@nestjs/common';
+import { INestApplication, Type } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { ErrorBody } from '../errors/error-body';
 
@@ -28,7 +28,10 @@ function addCommonErrors(document: OpenAPIObject): void {
   }
 }
 
-export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+export function buildOpenApiDocument(
+  app: INestApplication,
+  extraModels: Type<unknown>[] = [],
+): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('Messaging service')
     .setDescription(
@@ -41,13 +44,30 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
     .addSecurityRequirements('bearer')
     .build();
-  const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorBody] });
+  const document = SwaggerModule.createDocument(app, config, {
+    extraModels: [ErrorBody, ...extraModels],
+  });
   addCommonErrors(document);
   return document;
 }
 
-export function setupOpenApi(app: INestApplication): void {
-  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
+/**
+ * `/docs` (UI), `/docs-json` (OpenAPI) and `/docs/events-json` (AsyncAPI of the socket events,
+ * built from the OpenAPI document's schemas).
+ */
+export function setupApiDocs(
+  app: INestApplication,
+  socketModels: Type<unknown>[],
+  buildEvents: (openapi: OpenAPIObject) => Record<string, unknown>,
+): void {
+  let cached: OpenAPIObject | undefined;
+  const openapi = () => (cached ??= buildOpenApiDocument(app, socketModels));
+  const http = app.getHttpAdapter();
+  let events: Record<string, unknown> | undefined;
+  http.get('/docs/events-json', (_req: unknown, res: { json(body: unknown): void }) => {
+    res.json((events ??= buildEvents(openapi())));
+  });
+  SwaggerModule.setup('docs', app, openapi, {
     jsonDocumentUrl: 'docs-json',
     yamlDocumentUrl: 'docs-yaml',
   });

@@ -7,6 +7,11 @@ import { AppError } from '../errors/app-error';
 /** Answers an exceeded limit with `429 RATE_LIMITED` and a plain `Retry-After` header. */
 @Injectable()
 export class AppThrottlerGuard extends ThrottlerGuard {
+  /** HTTP routes only; socket sends are counted by the services they call. */
+  protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
+    return context.getType() !== 'http';
+  }
+
   protected override async throwThrottlingException(
     context: ExecutionContext,
     detail: ThrottlerLimitDetail,

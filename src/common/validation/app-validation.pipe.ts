@@ -18,7 +18,8 @@ export function validationDetails(
 function trimStrings(value: unknown): unknown {
   if (typeof value === 'string') return value.trim();
   if (Array.isArray(value)) return value.map(trimStrings);
-  const proto: unknown = value && typeof value === 'object' ? Object.getPrototypeOf(value) : undefined;
+  const proto: unknown =
+    value && typeof value === 'object' ? Object.getPrototypeOf(value) : undefined;
   // plain objects, and Express 5's prototype-less query objects
   if (value && typeof value === 'object' && (proto === Object.prototype || proto === null)) {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, trimStrings(v)]));
@@ -44,6 +45,8 @@ export class AppValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // Untyped parameters (socket payloads, validated by the gateway with their DTO) pass through.
+    if (!metadata.metatype || metadata.metatype === Object) return value;
     if (metadata.type === 'body' || metadata.type === 'query') {
       if (metadata.type === 'body' && (value === undefined || value === null)) value = {};
       if (typeof value !== 'object' || Array.isArray(value)) {

@@ -10,14 +10,42 @@ import {
   Matches,
   Max,
   Min,
-  MinLength,
-  ValidateIf,
+  registerDecorator,
+  ValidationArguments,
 } from 'class-validator';
 import { Optional, CharLength } from '../../common/validation/validators';
 import { PageQuery } from '../../common/pagination/page';
 
 const hasAttachments = (o: { attachmentIds?: unknown[] }): boolean =>
   Array.isArray(o.attachmentIds) && o.attachmentIds.length > 0;
+
+/**
+ * Message content: a string of at most 4000 characters (code points) after trimming, and not
+ * empty unless the message carries attachments.
+ */
+function IsMessageContent(): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isMessageContent',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: {
+        message: (args: ValidationArguments) =>
+          typeof args.value !== 'string'
+            ? 'content must be a string'
+            : [...args.value].length > 4000
+              ? 'content must be at most 4000 characters'
+              : 'content must not be empty',
+      },
+      validator: {
+        validate(value: unknown, args: ValidationArguments): boolean {
+          if (typeof value !== 'string') return false;
+          const length = [...value].length;
+          return length <= 4000 && (length > 0 || hasAttachments(args.object));
+        },
+      },
+    });
+}
 
 /** What every send carries, over REST and over the socket. */
 export class MessageContentInput {
@@ -26,10 +54,7 @@ export class MessageContentInput {
     maxLength: 4000,
     description: '1..4000 characters after trimming; 0.. with attachments',
   })
-  @IsString()
-  @CharLength(0, 4000)
-  @ValidateIf((o: MessageContentInput) => !hasAttachments(o))
-  @MinLength(1, { message: 'content must not be empty' })
+  @IsMessageContent()
   content!: string;
 
   @ApiPropertyOptional({ type: [String], format: 'uuid', maxItems: 10 })
@@ -40,17 +65,8 @@ export class MessageContentInput {
   attachmentIds?: string[];
 }
 
-export class SendMessageDto extends MessageContentInput {
-  @ApiPropertyOptional({
-    minLength: 1,
-    maxLength: 64,
-    description: 'idempotency key chosen by the client',
-  })
-  @Optional()
-  @IsString()
-  @Length(1, 64)
-  clientMessageId?: string;
-
+/** Send options shared by REST and the socket. */
+export class SendMessageFields extends MessageContentInput {
   @ApiPropertyOptional({ format: 'uuid' })
   @Optional()
   @IsUUID()
@@ -60,6 +76,18 @@ export class SendMessageDto extends MessageContentInput {
   @Optional()
   @Matches(/^[a-z]{2}$/, { message: 'language must be an ISO 639-1 code such as en or ar' })
   language?: string;
+}
+
+export class SendMessageDto extends SendMessageFields {
+  @ApiPropertyOptional({
+    minLength: 1,
+    maxLength: 64,
+    description: 'idempotency key chosen by the client',
+  })
+  @Optional()
+  @IsString()
+  @Length(1, 64)
+  clientMessageId?: string;
 }
 
 export class EditMessageDto {

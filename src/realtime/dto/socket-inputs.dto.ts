@@ -11,11 +11,11 @@ import {
   ValidationArguments,
   ValidationOptions,
 } from 'class-validator';
-import { SendMessageDto } from '../../messages/dto/message-inputs.dto';
+import { SendMessageFields } from '../../messages/dto/message-inputs.dto';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export class SocketSendDto extends SendMessageDto {
+export class SocketSendDto extends SendMessageFields {
   @ApiProperty({ format: 'uuid' })
   @IsUUID()
   conversationId!: string;
@@ -23,7 +23,7 @@ export class SocketSendDto extends SendMessageDto {
   @ApiProperty({ minLength: 1, maxLength: 64, description: 'required over the socket' })
   @IsString()
   @Length(1, 64)
-  declare clientMessageId: string;
+  clientMessageId!: string;
 }
 
 export class ConversationRefDto {

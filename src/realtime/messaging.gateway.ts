@@ -1,0 +1,190 @@
+import { Logger } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  OnGatewayConnection,
+  OnGatewayDisconnect,
+  OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+} from '@nestjs/websockets';
+import type { Namespace, Socket } from 'socket.io';
+import { AuthService } from '../auth/auth.service';
+import type { AuthUser } from '../common/auth/auth-user';
+import { MessageDto } from '../messages/dto/message.dto';
+import { MessagesService } from '../messages/messages.service';
+import { ReceiptsService } from '../messages/receipts.service';
+import { MetricsService } from '../health/metrics.service';
+import { PresenceService } from '../presence/presence.service';
+import { SyncResultDto } from './dto/socket-events.dto';
+import {
+  ConversationRefDto,
+  PresenceSetDto,
+  SocketSendDto,
+  SyncDto,
+  UpToSeqDto,
+} from './dto/socket-inputs.dto';
+import { RealtimeEmitter } from './realtime-emitter';
+import { Ack, ack } from './socket-ack';
+import { sessionRoom, userRoom } from './socket-events';
+import { SyncService } from './sync.service';
+import { TypingService } from './typing.service';
+
+type Events = Record<string, (...args: never[]) => void>;
+/** A socket past the handshake: `data.user` was set by the auth middleware. */
+type AuthedSocket = Socket<Events, Events, Events, { user: AuthUser }>;
+
+/**
+ * The `/messaging` namespace: as thin as a controller. It authenticates the handshake with the
+ * same token check as HTTP, joins the user's rooms, and delegates every event to the services
+ * REST uses. The user id always comes from the token.
+ */
+@WebSocketGateway({ namespace: '/messaging' })
+export class MessagingGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+  private readonly logger = new Logger('MessagingGateway');
+
+  constructor(
+    private readonly auth: AuthService,
+    private readonly emitter: RealtimeEmitter,
+    private readonly presence: PresenceService,
+    private readonly messages: MessagesService,
+    private readonly receipts: ReceiptsService,
+    private readonly typing: TypingService,
+    private readonly syncService: SyncService,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  afterInit(namespace: Namespace): void {
+    this.emitter.attach(namespace);
+    namespace.use((socket, next) => {
+      const token: unknown = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+      if (typeof token !== 'string' || token.length === 0) return next(new Error('unauthorized'));
+      this.auth.authenticate(token).then(
+        (user) => {
+          (socket as unknown as AuthedSocket).data.user = user;
+          next();
+        },
+        () => next(new Error('unauthorized')),
+      );
+    });
+  }
+
+  async handleConnection(socket: AuthedSocket): Promise<void> {
+    const user = socket.data.user;
+    await socket.join([userRoom(user.id), sessionRoom(user.sessionId)]);
+    this.metrics.socketConnections.inc();
+    await this.presence
+      .connected(user.id, socket.id)
+      .catch((err: Error) => this.logger.warn(err.message));
+  }
+
+  async handleDisconnect(socket: AuthedSocket): Promise<void> {
+    const user = socket.data.user;
+    if (!user) return;
+    this.metrics.socketConnections.dec();
+    await this.typing.socketGone(user, socket.id).catch(() => undefined);
+    await this.presence
+      .disconnected(user.id, socket.id)
+      .catch((err: Error) => this.logger.warn(err.message));
+  }
+
+  @SubscribeMessage('message:send')
+  send(
+    @ConnectedSocket() socket: AuthedSocket,
+    @MessageBody() payload: unknown,
+  ): Promise<Ack<MessageDto>> {
+    return this.handle(socket, SocketSendDto, payload, async (user, dto) => {
+      const { message } = await this.messages.send(user, dto.conversationId, dto, {
+        socketId: socket.id,
+      });
+      return message;
+    });
+  }
+
+  @SubscribeMessage('typing:start')
+  typingStart(
+    @ConnectedSocket() socket: AuthedSocket,
+    @MessageBody() payload: unknown,
+  ): Promise<Ack<object>> {
+    return this.handle(socket, ConversationRefDto, payload, async (user, dto) => {
+      await this.typing.start(user, dto.conversationId, socket.id);
+      return {};
+    });
+  }
+
+  @SubscribeMessage('typing:stop')
+  typingStop(
+    @ConnectedSocket() socket: AuthedSocket,
+    @MessageBody() payload: unknown,
+  ): Promise<Ack<object>> {
+    return this.handle(socket, ConversationRefDto, payload, async (user, dto) => {
+      await this.typing.stop(user, dto.conversationId);
+      return {};
+    });
+  }
+
+  @SubscribeMessage('message:delivered')
+  delivered(
+    @ConnectedSocket() socket: AuthedSocket,
+    @MessageBody() payload: unknown,
+  ): Promise<Ack<object>> {
+    return this.handle(socket, UpToSeqDto, payload, async (user, dto) => {
+      await this.receipts.delivered(user, dto.conversationId, dto.upToSeq, { socketId: socket.id });
+      return {};
+    });
+  }
+
+  @SubscribeMessage('message:read')
+  read(
+    @ConnectedSocket() socket: AuthedSocket,
+    @MessageBody() payload: unknown,
+  ): Promise<Ack<{ lastReadSeq: number }>> {
+    return this.handle(socket, UpToSeqDto, payload, (user, dto) =>
+      this.receipts.read(user, dto.conversationId, dto.upToSeq, { socketId: socket.id }),
+    );
+  }
+
+  @SubscribeMessage('presence:set')
+  presenceSet(
+    @ConnectedSocket() socket: AuthedSocket,
+    @MessageBody() payload: unknown,
+  ): Promise<Ack<object>> {
+    return this.handle(socket, PresenceSetDto, payload, async (user, dto) => {
+      await this.presence.set(user.id, socket.id, dto.status);
+      return {};
+    });
+  }
+
+  @SubscribeMessage('sync')
+  sync(
+    @ConnectedSocket() socket: AuthedSocket,
+    @MessageBody() payload: unknown,
+  ): Promise<Ack<SyncResultDto>> {
+    return this.handle(socket, SyncDto, payload, (user, dto) =>
+      this.syncService.sync(user, dto.since),
+    );
+  }
+
+  /**
+   * Re-reads the caller's session for every event, so a logout, suspension or verification
+   * takes effect on open sockets at once, then validates and runs.
+   */
+  private async handle<D, T>(
+    socket: AuthedSocket,
+    dto: new () => D,
+    payload: unknown,
+    run: (user: AuthUser, input: D) => Promise<T>,
+  ): Promise<Ack<T>> {
+    const stale = socket.data.user;
+    return ack(stale, dto, payload, async (input) => {
+      const user = await this.auth
+        .principal({ sub: stale.id, sid: stale.sessionId })
+        .catch((err: unknown) => {
+          socket.disconnect(true);
+          throw err;
+        });
+      socket.data.user = user;
+      return run(user, input);
+    });
+  }
+}

@@ -1,0 +1,18 @@
+/**
+ * Runs tasks one after another per key (a conversation), so events of one conversation leave
+ * in the order they were committed even though each needs its own database reads.
+ */
+export class SerialQueue {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  run(key: string, task: () => Promise<void>): Promise<void> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    const next = previous.then(task, task);
+    const tail = next.catch(() => undefined);
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return next;
+  }
+}

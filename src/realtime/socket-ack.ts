@@ -1,0 +1,28 @@
+import { Type } from '@nestjs/common';
+import type { AuthUser } from '../common/auth/auth-user';
+import { AllExceptionsFilter } from '../common/errors/all-exceptions.filter';
+import { ErrorBody } from '../common/errors/error-body';
+import { AppValidationPipe } from '../common/validation/app-validation.pipe';
+
+export type Ack<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };
+
+const pipe = new AppValidationPipe();
+const errors = new AllExceptionsFilter();
+
+/**
+ * Runs one client→server event: validates the payload with the same DTO class and pipe as
+ * REST, calls the service, and answers `{ok, data}` or `{ok: false, error}` in the user's locale.
+ */
+export async function ack<D, T>(
+  user: AuthUser,
+  dto: Type<D>,
+  payload: unknown,
+  run: (input: D) => Promise<T>,
+): Promise<Ack<T>> {
+  try {
+    const input = (await pipe.transform(payload, { type: 'body', metatype: dto })) as D;
+    return { ok: true, data: await run(input) };
+  } catch (err) {
+    return { ok: false, error: errors.toBody(err, undefined, user.locale) };
+  }
+}

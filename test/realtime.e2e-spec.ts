@@ -1,0 +1,620 @@
+import { randomUUID } from 'node:crypto';
+import { chat } from './support/chat';
+import { admin, auth, createUser, TestUser } from './support/factories';
+import { call, ClientSocket, connect, record, settle, waitFor } from './support/sockets';
+import { API, startTestApp, TestApp } from './support/test-app';
+
+const GRACE_MS = 400;
+
+describe('realtime: /messaging namespace', () => {
+  let t: TestApp;
+  const sockets: ClientSocket[] = [];
+  const open = async (user: TestUser) => {
+    const s = await connect(t.url, user.token);
+    sockets.push(s);
+    return s;
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp({ PRESENCE_GRACE_MS: String(GRACE_MS) });
+  });
+  afterEach(() => {
+    for (const s of sockets.splice(0)) s.close();
+  });
+  afterAll(() => t.close());
+
+  describe('handshake', () => {
+    it('refuses a missing, malformed or revoked token with connect_error "unauthorized"', async () => {
+      const user = await createUser(t);
+      await expect(connect(t.url, undefined)).rejects.toThrow('unauthorized');
+      await expect(connect(t.url, 'not-a-jwt')).rejects.toThrow('unauthorized');
+      await t
+        .http()
+        .post(`${API}/auth/logout`)
+        .set(auth(user.token))
+        .send({ refreshToken: user.refreshToken })
+        .expect(204);
+      await expect(connect(t.url, user.token)).rejects.toThrow('unauthorized');
+    });
+
+    it('accepts long-polling as well as WebSocket', async () => {
+      const user = await createUser(t);
+      const s = await connect(t.url, user.token, { transports: ['polling'] });
+      sockets.push(s);
+      expect(await call(s, 'presence:set', { status: 'online' })).toEqual({ ok: true, data: {} });
+    });
+  });
+
+  describe('message:send', () => {
+    it('acks the sender socket with the message and delivers message:new to every other socket of both users', async () => {
+      const [a, b] = await Promise.all([createUser(t), createUser(t)]);
+      const conversation = await chat(t).direct(a, b);
+      const [a1, a2, b1, b2] = await Promise.all([open(a), open(a), open(b), open(b)]);
+      const a1Seen = record(a1, ['message:new']);
+      const deliveries = [a2, b1, b2].map((s) => waitFor(s, 'message:new'));
+      const clientMessageId = randomUUID();
+      const ack = await call(a1, 'message:send', {
+        conversationId: conversation.id,
+        content: 'hi there',
+        clientMessageId,
+      });
+      expect(ack).toEqual({
+        ok: true,
+        data: expect.objectContaining({ content: 'hi there', seq: 1, clientMessageId }),
+      });
+      for (const got of await Promise.all(deliveries)) {
+        expect(got).toEqual({
+          conversationId: conversation.id,
+          message: expect.objectContaining({ id: ack.data.id }),
+        });
+      }
+      await settle(a1);
+      expect(a1Seen).toEqual([]);
+    });
+
+    it('delivers a REST send to every socket of the sender', async () => {
+      const [a, b] = await Promise.all([createUser(t), createUser(t)]);
+      const conversation = await chat(t).direct(a, b);
+      const [a1, a2] = await Promise.all([open(a), open(a)]);
+      const both = [a1, a2].map((s) => waitFor(s, 'message:new'));
+      const sent = await chat(t).send(a, conversation.id, 'over REST');
+      for (const got of await Promise.all(both)) expect(got.message.id).toBe(sent.id);
+    });
+
+    it('is idempotent by clientMessageId over the socket too', async () => {
+      const [a, b] = await Promise.all([createUser(t), createUser(t)]);
+      const conversation = await chat(t).direct(a, b);
+      const s = await open(a);
+      const payload = {
+        conversationId: conversation.id,
+        content: 'once',
+        clientMessageId: 'fixed-id-1',
+      };
+      const [first, second] = await Promise.all([
+        call(s, 'message:send', payload),
+        call(s, 'message:send', payload),
+      ]);
+      expect(first.data.id).toBe(second.data.id);
+      expect(await chat(t).history(b, conversation.id)).toHaveLength(1);
+    });
+
+    it('answers the same errors as REST in the ack, in the user’s locale', async () => {
+      const [a, outsider] = await Promise.all([createUser(t, { locale: 'ar' }), createUser(t)]);
+      const conversation = await chat(t).direct(outsider, await createUser(t));
+      const s = await open(a);
+      const res = await call(s, 'message:send', {
+        conversationId: conversation.id,
+        content: 'x',
+        clientMessageId: 'c1',
+      });
+      expect(res).toEqual({
+        ok: false,
+        error: expect.objectContaining({ statusCode: 404, code: 'NOT_FOUND' }),
+      });
+      expect(res.error.message).toMatch(/[\u0600-\u06FF]/);
+    });
+
+    it('never delivers to outsiders', async () => {
+      const [a, b, outsider] = await Promise.all([createUser(t), createUser(t), createUser(t)]);
+      const conversation = await chat(t).direct(a, b);
+      await chat(t).direct(a, outsider); // a contact, but not in this conversation
+      const spy = await open(outsider);
+      const seen = record(spy, [
+        'message:new',
+        'message:updated',
+        'message:deleted',
+        'typing',
+        'receipt',
+      ]);
+      const sa = await open(a);
+      const sent = await call(sa, 'message:send', {
+        conversationId: conversation.id,
+        content: 'secret',
+        clientMessageId: 'p1',
+      });
+      await call(sa, 'typing:start', { conversationId: conversation.id });
+      await t
+        .http()
+        .put(
+          `${API}/conversations/${conversation.id}/messages/${sent.data.id}/reactions/${encodeURIComponent('👍')}`,
+        )
+        .set(auth(b.token))
+        .expect(200);
+      await t
+        .http()
+        .post(`${API}/conversations/${conversation.id}/read`)
+        .set(auth(b.token))
+        .send({ upToSeq: 1 })
+        .expect(200);
+      await t
+        .http()
+        .delete(`${API}/conversations/${conversation.id}/messages/${sent.data.id}`)
+        .set(auth(a.token))
+        .expect(204);
+      await settle(spy, sa);
+      expect(seen).toEqual([]);
+    });
+  });
+
+  describe('typing', () => {
+    it('tells the other participants only, and ends by itself after 6 s', async () => {
+      const [a, b] = await Promise.all([createUser(t), createUser(t)]);
+      const conversation = await chat(t).direct(a, b);
+      const [a1, a2, b1] = await Promise.all([open(a), open(a), open(b)]);
+      const ownSeen = record(a2, ['typing']);
+      const started = waitFor(b1, 'typing', (p) => p.isTyping === true);
+      expect(await call(a1, 'typing:start', { conversationId: conversation.id })).toEqual({
+        ok: true,
+        data: {},
+      });
+      expect(await started).toEqual({
+        conversationId: conversation.id,
+        userId: a.id,
+        displayName: a.displayName,
+        isTyping: true,
+      });
+      const startedAt = Date.now();
+      const stopped = await waitFor(b1, 'typing', (p) => p.isTyping === false, 9000);
+      expect(stopped.userId).toBe(a.id);
+      expect(Date.now() - startedAt).toBeGreaterThanOrEqual(5500);
+      expect(ownSeen).toEqual([]);
+    }, 15000);
+
+    it('typing:stop ends it at once', async () => {
+      const [a, b] = await Promise.all([createUser(t), createUser(t)]);
+      const conversation = await chat(t).direct(a, b);
+      const [a1, b1] = await Promise.all([open(a), open(b)]);
+      await call(a1, 'typing:start', { conversationId: conversation.id });
+      const stopped = waitFor(b1, 'typing', (p) => p.isTyping === false, 2000);
+      await call(a1, 'typing:stop', { conversationId: conversation.id });
+      expect((await stopped).userId).toBe(a.id);
+    });
+  });
+
+  describe('receipts', () => {
+    it('stores delivery and read marks and announces them to the other participant', async () => {
+      const [a, b] = await Promise.all([createUser(t), createUser(t)]);
+      const conversation = await chat(t).direct(a, b);
+      const m = await chat(t).send(a, conversation.id, 'read me');
+      const [a1, b1] = await Promise.all([open(a), open(b)]);
+      const delivered = waitFor(a1, 'receipt', (p) => p.kind === 'delivered');
+      expect(
+        await call(b1, 'message:delivered', { conversationId: conversation.id, upToSeq: 1 }),
+      ).toEqual({ ok: true, data: {} });
+      expect(await delivered).toEqual({
+        conversationId: conversation.id,
+        userId: b.id,
+        kind: 'delivered',
+        upToSeq: 1,
+        at: expect.any(String),
+      });
+      const read = waitFor(a1, 'receipt', (p) => p.kind === 'read');
+      expect(
+        await call(b1, 'message:read', { conversationId: conversation.id, upToSeq: 99 }),
+      ).toEqual({ ok: true, data: { lastReadSeq: 1 } });
+      expect((await read).upToSeq).toBe(1);
+      const receipts = await t
+        .http()
+        .get(`${API}/conversations/${conversation.id}/messages/${m.id}/receipts`)
+        .set(auth(a.token))
+        .expect(200);
+      expect(receipts.body.items).toEqual([
+        { userId: b.id, deliveredAt: expect.any(String), readAt: expect.any(String) },
+      ]);
+      // never backwards
+      expect(
+        await call(b1, 'message:read', { conversationId: conversation.id, upToSeq: 0 }),
+      ).toEqual({ ok: true, data: { lastReadSeq: 1 } });
+    });
+
+    it('updates the reader’s other devices with conversation:updated', async () => {
+      const [a, b] = await Promise.all([createUser(t), createUser(t)]);
+      const conversation = await chat(t).direct(a, b);
+      await chat(t).send(a, conversation.id, 'x');
+      const [b1, b2] = await Promise.all([open(b), open(b)]);
+      const updated = waitFor(b2, 'conversation:updated');
+      await call(b1, 'message:read', { conversationId: conversation.id, upToSeq: 1 });
+      expect((await updated).conversation).toMatchObject({ id: conversation.id, unreadCount: 0 });
+    });
+  });
+
+  describe('presence', () => {
+    it('announces online to contacts, away from presence:set, and offline only after the grace period', async () => {
+      const [a, b, stranger] = await Promise.all([createUser(t), createUser(t), createUser(t)]);
+      await chat(t).direct(a, b);
+      const [b1, s1] = await Promise.all([open(b), open(stranger)]);
+      const strangerSeen = record(s1, ['presence']);
+      const online = waitFor(b1, 'presence', (p) => p.userId === a.id && p.status === 'online');
+      const a1 = await open(a);
+      expect((await online).lastSeenAt).toEqual(expect.any(String));
+      const away = waitFor(b1, 'presence', (p) => p.userId === a.id && p.status === 'away');
+      await call(a1, 'presence:set', { status: 'away' });
+      await away;
+      const presence = await t
+        .http()
+        .get(`${API}/presence?userIds=${a.id},${stranger.id}`)
+        .set(auth(b.token))
+        .expect(200);
+      expect(presence.body.items).toEqual(
+        [
+          { userId: a.id, status: 'away', lastSeenAt: expect.any(String) },
+          { userId: stranger.id, status: 'online', lastSeenAt: expect.any(String) },
+        ].map((x) =>
+          x.userId === stranger.id
+            ? { userId: stranger.id, status: 'offline', lastSeenAt: null }
+            : x,
+        ),
+      );
+      const offline = waitFor(
+        b1,
+        'presence',
+        (p) => p.userId === a.id && p.status === 'offline',
+        5000,
+      );
+      const closedAt = Date.now();
+      a1.close();
+      const gone = await offline;
+      expect(Date.now() - closedAt).toBeGreaterThanOrEqual(GRACE_MS - 50);
+      expect(gone.lastSeenAt).toEqual(expect.any(String));
+      await settle(s1);
+      expect(strangerSeen).toEqual([]);
+    });
+
+    it('does not flap when a device reconnects within the grace period', async () => {
+      const [a, b] = await Promise.all([createUser(t), createUser(t)]);
+      await chat(t).direct(a, b);
+      const b1 = await open(b);
+      const online = waitFor(b1, 'presence', (p) => p.userId === a.id && p.status === 'online');
+      const a1 = await open(a);
+      await online;
+      const seen = record(b1, ['presence']);
+      a1.close();
+      await open(a);
+      await new Promise((r) => setTimeout(r, GRACE_MS * 2)); // the grace period itself is what is tested
+      await settle(b1);
+      expect(seen).toEqual([]);
+    });
+
+    it('counts every device: online while any socket is connected', async () => {
+      const [a, b] = await Promise.all([createUser(t), createUser(t)]);
+      await chat(t).direct(a, b);
+      const [a1] = await Promise.all([open(a), open(a)]);
+      a1.close();
+      await new Promise((r) => setTimeout(r, GRACE_MS * 2));
+      const res = await t
+        .http()
+        .get(`${API}/presence?userIds=${a.id}`)
+        .set(auth(b.token))
+        .expect(200);
+      expect(res.body.items[0].status).toBe('online');
+    });
+
+    it('lists contacts with their status', async () => {
+      const [a, b, c] = await Promise.all([createUser(t), createUser(t), createUser(t)]);
+      await chat(t).direct(a, b);
+      await open(b);
+      const res = await t.http().get(`${API}/contacts`).set(auth(a.token)).expect(200);
+      expect(res.body.items).toEqual([
+        expect.objectContaining({ id: b.id, displayName: b.displayName, status: 'online' }),
+      ]);
+      expect(res.body.items.map((x: { id: string }) => x.id)).not.toContain(c.id);
+    });
+
+    it('refuses more than 100 ids and malformed ids', async () => {
+      const a = await createUser(t);
+      const ids = Array.from({ length: 101 }, () => randomUUID()).join(',');
+      await t.http().get(`${API}/presence?userIds=${ids}`).set(auth(a.token)).expect(400);
+      await t.http().get(`${API}/presence?userIds=nope`).set(auth(a.token)).expect(400);
+      await t.http().get(`${API}/presence`).set(auth(a.token)).expect(400);
+    });
+  });
+
+  describe('membership and sessions', () => {
+    it('stops events to a member removed from a group at once', async () => {
+      const [owner, member] = await Promise.all([createUser(t), createUser(t)]);
+      await t
+        .http()
+        .patch(`${API}/users/me/message-settings`)
+        .set(auth(member.token))
+        .send({ autoAcceptGroupInvites: true })
+        .expect(200);
+      const group = await chat(t).group(owner, [member]);
+      const m1 = await open(member);
+      const removed = waitFor(m1, 'conversation:removed');
+      await t
+        .http()
+        .delete(`${API}/conversations/${group.id}/participants/${member.id}`)
+        .set(auth(owner.token))
+        .expect(204);
+      expect(await removed).toEqual({ conversationId: group.id });
+      const seen = record(m1, ['message:new', 'typing', 'conversation:updated']);
+      const o1 = await open(owner);
+      await chat(t).send(owner, group.id, 'after removal');
+      await call(o1, 'typing:start', { conversationId: group.id });
+      await settle(m1, o1);
+      expect(seen).toEqual([]);
+    });
+
+    it('drops a suspended user’s sockets', async () => {
+      const user = await createUser(t);
+      const s = await open(user);
+      const dropped = new Promise((resolve) => s.once('disconnect', resolve));
+      const { token } = await admin(t);
+      await t
+        .http()
+        .post(`${API}/admin/users/${user.id}/suspend`)
+        .set(auth(token))
+        .send({ reason: 'abuse' })
+        .expect(200);
+      await dropped;
+      await expect(connect(t.url, user.token)).rejects.toThrow('unauthorized');
+    });
+
+    it('drops the sockets of a session that logs out', async () => {
+      const user = await createUser(t);
+      const s = await open(user);
+      const dropped = new Promise((resolve) => s.once('disconnect', resolve));
+      await t
+        .http()
+        .post(`${API}/auth/logout`)
+        .set(auth(user.token))
+        .send({ refreshToken: user.refreshToken })
+        .expect(204);
+      await dropped;
+    });
+
+    it('sends conversation:new to everyone added, invited included', async () => {
+      const [owner, invited] = await Promise.all([createUser(t), createUser(t)]);
+      const s = await open(invited);
+      const created = waitFor(s, 'conversation:new');
+      const group = await chat(t).group(owner, [invited]);
+      expect((await created).conversation).toMatchObject({
+        id: group.id,
+        invitation: 'pending',
+        lastMessage: null,
+      });
+    });
+
+    it('gives an invited user no message events until accepting', async () => {
+      const [owner, invited] = await Promise.all([createUser(t), createUser(t)]);
+      const group = await chat(t).group(owner, [invited]);
+      const s = await open(invited);
+      const seen = record(s, ['message:new']);
+      await chat(t).send(owner, group.id, 'before acceptance');
+      await settle(s);
+      expect(seen).toEqual([]);
+      const joined = waitFor(s, 'message:new');
+      await t
+        .http()
+        .post(`${API}/conversations/${group.id}/invitation/accept`)
+        .set(auth(invited.token))
+        .expect(200);
+      expect((await joined).message).toMatchObject({
+        type: 'system',
+        system: expect.objectContaining({ kind: 'invitation_accepted' }),
+      });
+    });
+  });
+
+  describe('sync', () => {
+    it('returns each change missed while disconnected exactly once', async () => {
+      const [a, b] = await Promise.all([createUser(t), createUser(t)]);
+      const c = chat(t);
+      const conversation = await c.direct(a, b);
+      const m1 = await c.send(a, conversation.id, 'before');
+      const known = (await c.get(b, conversation.id)).lastVersion as number;
+      // b is away: a sends, edits and deletes
+      const m2 = await c.send(a, conversation.id, 'new one');
+      await t
+        .http()
+        .patch(`${API}/conversations/${conversation.id}/messages/${m1.id}`)
+        .set(auth(a.token))
+        .send({ content: 'edited' })
+        .expect(200);
+      await t
+        .http()
+        .delete(`${API}/conversations/${conversation.id}/messages/${m2.id}`)
+        .set(auth(a.token))
+        .expect(204);
+      const m3 = await c.send(a, conversation.id, 'last');
+      const other = await c.direct(a, await createUser(t)); // not b's
+      const newOne = await c.direct(await createUser(t), b); // b's, not known yet
+
+      const s = await open(b);
+      const res = await call(s, 'sync', { since: { [conversation.id]: known } });
+      expect(res.ok).toBe(true);
+      expect(res.data.hasMore).toBe(false);
+      const changes = res.data.changes[conversation.id] as {
+        id: string;
+        version: number;
+        content: string;
+        isDeleted: boolean;
+      }[];
+      expect(changes.map((m) => m.id)).toEqual(
+        [m1.id, m2.id, m3.id].sort(
+          (x, y) =>
+            changes.find((m) => m.id === x)!.version - changes.find((m) => m.id === y)!.version,
+        ),
+      );
+      expect(new Set(changes.map((m) => m.id)).size).toBe(3);
+      expect(changes.find((m) => m.id === m1.id)).toMatchObject({ content: 'edited' });
+      expect(changes.find((m) => m.id === m2.id)).toMatchObject({ isDeleted: true, content: '' });
+      const versions = changes.map((m) => m.version);
+      expect([...versions].sort((x, y) => x - y)).toEqual(versions);
+      const ids = res.data.conversations.map((x: { id: string }) => x.id);
+      expect(ids).toContain(newOne.id);
+      expect(ids).not.toContain(other.id);
+      expect(ids).not.toContain(conversation.id);
+
+      const again = await call(s, 'sync', {
+        since: { [conversation.id]: versions[versions.length - 1] },
+      });
+      expect(again.data.changes[conversation.id] ?? []).toEqual([]);
+    });
+
+    it('cuts at 200 changes per conversation and says hasMore', async () => {
+      const [a, b] = await Promise.all([createUser(t), createUser(t)]);
+      const conversation = await chat(t).direct(a, b);
+      const s = await open(a);
+      for (let i = 0; i < 205; i++) {
+        await call(s, 'message:send', {
+          conversationId: conversation.id,
+          content: `m${i}`,
+          clientMessageId: `k${i}`,
+        });
+      }
+      const res = await call(s, 'sync', { since: { [conversation.id]: 0 } });
+      expect(res.data.changes[conversation.id]).toHaveLength(200);
+      expect(res.data.hasMore).toBe(true);
+      const rest = await call(s, 'sync', { since: { [conversation.id]: 200 } });
+      expect(rest.data.changes[conversation.id]).toHaveLength(5);
+      expect(rest.data.hasMore).toBe(false);
+    });
+  });
+
+  describe('bad input on every event', () => {
+    const events = [
+      'message:send',
+      'typing:start',
+      'typing:stop',
+      'message:delivered',
+      'message:read',
+      'presence:set',
+      'sync',
+    ];
+
+    it.each(events)('%s: a missing or malformed payload is VALIDATION_FAILED', async (event) => {
+      const user = await createUser(t);
+      const s = await open(user);
+      for (const payload of [
+        undefined,
+        null,
+        'text',
+        42,
+        [],
+        { conversationId: 'nope', upToSeq: -1, status: 'busy', since: [] },
+      ]) {
+        const res = await call(s, event, payload);
+        expect(res).toEqual({
+          ok: false,
+          error: expect.objectContaining({ statusCode: 400, code: 'VALIDATION_FAILED' }),
+        });
+      }
+    });
+
+    it.each(['message:send', 'typing:start', 'typing:stop', 'message:delivered', 'message:read'])(
+      '%s: an unknown conversation is NOT_FOUND',
+      async (event) => {
+        const user = await createUser(t);
+        const s = await open(user);
+        const res = await call(
+          s,
+          event,
+          pick(event, {
+            conversationId: randomUUID(),
+            content: 'x',
+            clientMessageId: 'x',
+            upToSeq: 1,
+          }),
+        );
+        expect(res).toEqual({
+          ok: false,
+          error: expect.objectContaining({ statusCode: 404, code: 'NOT_FOUND' }),
+        });
+      },
+    );
+
+    it('rejects unknown fields and a sync map of more than 500 entries', async () => {
+      const user = await createUser(t);
+      const s = await open(user);
+      const extra = await call(s, 'presence:set', { status: 'away', userId: randomUUID() });
+      expect(extra.error.details).toHaveProperty('userId');
+      const since = Object.fromEntries(Array.from({ length: 501 }, () => [randomUUID(), 0]));
+      const big = await call(s, 'sync', { since });
+      expect(big.error.code).toBe('VALIDATION_FAILED');
+    });
+
+    it('drops a connection that sends a payload over the size limit', async () => {
+      const user = await createUser(t);
+      const s = await open(user);
+      const closed = new Promise((resolve) => s.once('disconnect', resolve));
+      s.emit('message:send', {
+        conversationId: randomUUID(),
+        content: 'x'.repeat(300 * 1024),
+        clientMessageId: 'big',
+      });
+      await closed;
+    });
+  });
+
+  it('serves the AsyncAPI 3 document of every event', async () => {
+    const res = await t.http().get('/docs/events-json').expect(200);
+    expect(res.body.asyncapi).toBe('3.0.0');
+    const names = Object.values(
+      res.body.components.messages as Record<string, { name: string }>,
+    ).map((m) => m.name);
+    for (const event of [
+      'message:send',
+      'typing:start',
+      'typing:stop',
+      'message:delivered',
+      'message:read',
+      'presence:set',
+      'sync',
+      'message:new',
+      'message:updated',
+      'message:deleted',
+      'typing',
+      'receipt',
+      'presence',
+      'conversation:new',
+      'conversation:updated',
+      'conversation:removed',
+    ]) {
+      expect(names).toContain(event);
+    }
+    const text = JSON.stringify(res.body);
+    for (const match of text.matchAll(/"#\/components\/schemas\/([^"]+)"/g)) {
+      expect(res.body.components.schemas).toHaveProperty(match[1]);
+    }
+  });
+});
+
+function pick(
+  event: string,
+  all: { conversationId: string; content: string; clientMessageId: string; upToSeq: number },
+) {
+  switch (event) {
+    case 'message:send':
+      return {
+        conversationId: all.conversationId,
+        content: all.content,
+        clientMessageId: all.clientMessageId,
+      };
+    case 'message:delivered':
+    case 'message:read':
+      return { conversationId: all.conversationId, upToSeq: all.upToSeq };
+    default:
+      return { conversationId: all.conversationId };
+  }
+}
