@@ -22,6 +22,8 @@ export class AppConfig {
     messagesPerMinute: number;
   };
   readonly presenceGraceMs: number;
+  /** a node that has not beaten for this long is dead: the reaper drops its sockets */
+  readonly presenceNodeTtlMs: number;
   readonly metricsEnabled: boolean;
   readonly logLevel: LogLevel;
 
@@ -49,6 +51,7 @@ export class AppConfig {
       messagesPerMinute: env.RATE_LIMIT_MESSAGES_PER_MINUTE ?? 120,
     };
     this.presenceGraceMs = env.PRESENCE_GRACE_MS ?? 10_000;
+    this.presenceNodeTtlMs = env.PRESENCE_NODE_TTL_MS ?? 15_000;
     this.metricsEnabled =
       env.METRICS_ENABLED === undefined || ['true', '1'].includes(env.METRICS_ENABLED);
     this.logLevel = (env.LOG_LEVEL ?? 'info') as LogLevel;

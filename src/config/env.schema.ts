@@ -91,6 +91,12 @@ export class EnvSchema {
   PRESENCE_GRACE_MS?: number;
 
   @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  PRESENCE_NODE_TTL_MS?: number;
+
+  @IsOptional()
   @IsIn(['true', 'false', '1', '0'], { message: 'METRICS_ENABLED must be true or false' })
   METRICS_ENABLED?: string;
 

@@ -8,9 +8,6 @@ import { PresenceStatus, presenceOf, SocketStatus } from './presence-status';
 import { MemoryPresenceStore, PresenceStore } from './presence.store';
 import { RedisPresenceStore } from './redis-presence.store';
 
-const HEARTBEAT_MS = 5_000;
-const NODE_TTL_MS = 15_000;
-
 export interface PresenceView {
   userId: string;
   status: PresenceStatus;
@@ -39,9 +36,14 @@ export class PresenceService implements OnModuleInit, OnApplicationShutdown {
     this.store = redis ? new RedisPresenceStore(redis) : new MemoryPresenceStore();
   }
 
+  /** Beats three times per TTL, so one late beat does not declare a live node dead. */
+  private get heartbeatMs(): number {
+    return Math.floor(this.config.presenceNodeTtlMs / 3);
+  }
+
   async onModuleInit(): Promise<void> {
-    await this.store.heartbeat(this.nodeId, NODE_TTL_MS);
-    this.beat = setInterval(() => void this.tick(), HEARTBEAT_MS);
+    await this.store.heartbeat(this.nodeId, this.config.presenceNodeTtlMs);
+    this.beat = setInterval(() => void this.tick(), this.heartbeatMs);
     this.beat.unref();
   }
 
@@ -140,7 +142,7 @@ export class PresenceService implements OnModuleInit, OnApplicationShutdown {
    */
   private async tick(): Promise<void> {
     try {
-      await this.store.heartbeat(this.nodeId, NODE_TTL_MS);
+      await this.store.heartbeat(this.nodeId, this.config.presenceNodeTtlMs);
       const orphaned = await this.store.reapDeadNodes();
       for (const userId of orphaned) {
         if ((await this.store.connections(userId)).length === 0) {
@@ -148,7 +150,7 @@ export class PresenceService implements OnModuleInit, OnApplicationShutdown {
           await this.goOfflineIfGone(userId);
         }
       }
-      const graceCutoff = Date.now() - this.config.presenceGraceMs - NODE_TTL_MS;
+      const graceCutoff = Date.now() - this.config.presenceGraceMs - this.config.presenceNodeTtlMs;
       for (const userId of await this.store.announcedPresent()) {
         if (this.offlineTimers.has(userId) || (await this.store.connections(userId)).length > 0)
           continue;
