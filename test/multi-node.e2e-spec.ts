@@ -171,7 +171,7 @@ class Receiver {
 
     const acked = new Map<string, Set<string>>(); // conversation → clientMessageIds
     let ackedTotal = 0;
-    let crashed: Promise<void> | null = null;
+    let crashed = null as Promise<void> | null;
     const reconnects = new Map<string, Promise<void>>();
 
     /** After a lost connection: connect to the surviving node and sync from the last version seen. */
