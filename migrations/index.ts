@@ -1,10 +1,12 @@
 import { UsersAndAuth1764000000000 } from './1764000000000-users-and-auth';
 import { ConversationsAndMessages1764000100000 } from './1764000100000-conversations-and-messages';
 import { Presence1764000200000 } from './1764000200000-presence';
+import { Moderation1764000300000 } from './1764000300000-moderation';
 
 /** Every migration, oldest first. New migrations are appended here. */
 export const migrations = [
   UsersAndAuth1764000000000,
   ConversationsAndMessages1764000100000,
   Presence1764000200000,
+  Moderation1764000300000,
 ];

@@ -15,6 +15,7 @@ import { HealthModule } from './health/health.module';
 import { UsersModule } from './users/users.module';
 import { ConversationsModule } from './conversations/conversations.module';
 import { MessagesModule } from './messages/messages.module';
+import { ModerationReviewModule } from './moderation/moderation-review.module';
 import { PresenceModule } from './presence/presence.module';
 import { RealtimeModule } from './realtime/realtime.module';
 
@@ -30,6 +31,7 @@ import { RealtimeModule } from './realtime/realtime.module';
     AuthModule,
     MessagesModule,
     ConversationsModule,
+    ModerationReviewModule,
     PresenceModule,
     RealtimeModule,
   ],

@@ -1,6 +1,16 @@
 import { resolve } from 'node:path';
 import { validateEnv } from './env.schema';
 
+/** An S3-compatible bucket for attachments (`S3_*`). */
+export interface S3Settings {
+  bucket: string;
+  region: string;
+  /** null: AWS itself; otherwise an S3-compatible server, addressed path-style */
+  endpoint: string | null;
+  /** null: the AWS SDK's default credential chain (instance role, AWS_* variables, …) */
+  credentials: { accessKeyId: string; secretAccessKey: string } | null;
+}
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 /**
@@ -24,6 +34,18 @@ export class AppConfig {
   readonly presenceGraceMs: number;
   /** a node that has not beaten for this long is dead: the reaper drops its sockets */
   readonly presenceNodeTtlMs: number;
+  readonly moderation: {
+    profanity: 'off' | 'flag' | 'mask' | 'block';
+    contact_info: 'off' | 'flag' | 'mask' | 'block';
+  };
+  readonly attachments: {
+    /** local storage, and the spool of uploads in progress with either storage */
+    uploadDir: string;
+    maxAttachmentBytes: number;
+    maxImageBytes: number;
+    /** set when `S3_BUCKET` is: attachments live in the bucket, not under `uploadDir` */
+    s3: S3Settings | null;
+  };
   readonly metricsEnabled: boolean;
   readonly logLevel: LogLevel;
 
@@ -52,6 +74,30 @@ export class AppConfig {
     };
     this.presenceGraceMs = env.PRESENCE_GRACE_MS ?? 10_000;
     this.presenceNodeTtlMs = env.PRESENCE_NODE_TTL_MS ?? 15_000;
+    this.moderation = {
+      profanity: (env.MODERATION_PROFANITY ?? 'mask') as AppConfig['moderation']['profanity'],
+      contact_info: (env.MODERATION_CONTACT_INFO ??
+        'flag') as AppConfig['moderation']['contact_info'],
+    };
+    this.attachments = {
+      uploadDir: resolve(env.UPLOAD_DIR ?? './uploads'),
+      maxAttachmentBytes: env.MAX_ATTACHMENT_BYTES ?? 10 * 1024 * 1024,
+      maxImageBytes: env.MAX_IMAGE_BYTES ?? 5 * 1024 * 1024,
+      s3: env.S3_BUCKET
+        ? {
+            bucket: env.S3_BUCKET,
+            region: env.S3_REGION ?? 'us-east-1',
+            endpoint: env.S3_ENDPOINT ?? null,
+            credentials:
+              env.S3_ACCESS_KEY_ID && env.S3_SECRET_ACCESS_KEY
+                ? {
+                    accessKeyId: env.S3_ACCESS_KEY_ID,
+                    secretAccessKey: env.S3_SECRET_ACCESS_KEY,
+                  }
+                : null,
+          }
+        : null,
+    };
     this.metricsEnabled =
       env.METRICS_ENABLED === undefined || ['true', '1'].includes(env.METRICS_ENABLED);
     this.logLevel = (env.LOG_LEVEL ?? 'info') as LogLevel;

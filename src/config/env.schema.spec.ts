@@ -111,6 +111,33 @@ describe('validateEnv', () => {
     ).not.toThrow();
   });
 
+  it('requires S3_BUCKET with any other S3_* variable, and both keys together', () => {
+    expect(variables(invalid({ S3_ENDPOINT: 'http://127.0.0.1:9000' }))).toEqual(['S3_BUCKET']);
+    expect(variables(invalid({ S3_BUCKET: 'files', S3_ACCESS_KEY_ID: 'AKIA' }))).toEqual([
+      'S3_SECRET_ACCESS_KEY',
+    ]);
+    expect(() => validateEnv({ S3_BUCKET: 'files' })).not.toThrow();
+  });
+
+  it('refuses a bad S3_ENDPOINT, S3_BUCKET and attachment sizes', () => {
+    expect(
+      variables(
+        invalid({
+          S3_ENDPOINT: 'ftp://files',
+          S3_BUCKET: 'No_Such Bucket',
+          MAX_ATTACHMENT_BYTES: '0',
+          MAX_IMAGE_BYTES: 'big',
+        }),
+      ),
+    ).toEqual(['MAX_ATTACHMENT_BYTES', 'MAX_IMAGE_BYTES', 'S3_BUCKET', 'S3_ENDPOINT']);
+  });
+
+  it('never repeats the S3 secret key in the error', () => {
+    const err = invalid({ S3_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI-secret' });
+    expect(variables(err)).toEqual(['S3_ACCESS_KEY_ID', 'S3_BUCKET']);
+    expect(err.message).not.toContain('wJalrXUtnFEMI-secret');
+  });
+
   it('ignores variables it does not know', () => {
     expect(() => validateEnv({ HOME: '/root', SOMETHING_ELSE: '%%%' })).not.toThrow();
   });
@@ -124,6 +151,7 @@ describe('AppConfig', () => {
       port: 3000,
       presenceGraceMs: 10000,
       presenceNodeTtlMs: 15000,
+      moderation: { profanity: 'mask', contact_info: 'flag' },
       dataDir: resolve('./data'),
       databaseUrl: null,
       redisUrl: null,
@@ -131,6 +159,12 @@ describe('AppConfig', () => {
       admin: null,
       corsOrigins: '*',
       rateLimits: { authPerMinute: 20, requestsPerMinute: 600, messagesPerMinute: 120 },
+      attachments: {
+        uploadDir: resolve('./uploads'),
+        maxAttachmentBytes: 10 * 1024 * 1024,
+        maxImageBytes: 5 * 1024 * 1024,
+        s3: null,
+      },
       metricsEnabled: true,
       logLevel: 'info',
     });
@@ -161,6 +195,14 @@ describe('AppConfig', () => {
       RATE_LIMIT_AUTH_PER_MINUTE: '5',
       RATE_LIMIT_REQUESTS_PER_MINUTE: '50',
       RATE_LIMIT_MESSAGES_PER_MINUTE: '10',
+      UPLOAD_DIR: '/var/lib/messaging/uploads',
+      MAX_ATTACHMENT_BYTES: '2000000',
+      MAX_IMAGE_BYTES: '1000000',
+      S3_ENDPOINT: 'http://minio.internal:9000',
+      S3_BUCKET: 'chat-files',
+      S3_REGION: 'eu-west-1',
+      S3_ACCESS_KEY_ID: 'access-key',
+      S3_SECRET_ACCESS_KEY: 'secret-key',
       METRICS_ENABLED: 'false',
       LOG_LEVEL: 'warn',
     });
@@ -169,6 +211,7 @@ describe('AppConfig', () => {
       port: 8080,
       presenceGraceMs: 10000,
       presenceNodeTtlMs: 15000,
+      moderation: { profanity: 'mask', contact_info: 'flag' },
       dataDir: '/var/lib/messaging',
       databaseUrl: 'postgres://db/app',
       redisUrl: 'redis://cache:6379',
@@ -176,6 +219,17 @@ describe('AppConfig', () => {
       admin: { email: 'admin@example.com', password: 'admin-password' },
       corsOrigins: ['https://a.example.com', 'https://b.example.com'],
       rateLimits: { authPerMinute: 5, requestsPerMinute: 50, messagesPerMinute: 10 },
+      attachments: {
+        uploadDir: '/var/lib/messaging/uploads',
+        maxAttachmentBytes: 2000000,
+        maxImageBytes: 1000000,
+        s3: {
+          bucket: 'chat-files',
+          region: 'eu-west-1',
+          endpoint: 'http://minio.internal:9000',
+          credentials: { accessKeyId: 'access-key', secretAccessKey: 'secret-key' },
+        },
+      },
       metricsEnabled: false,
       logLevel: 'warn',
     });

@@ -18,6 +18,28 @@ const toInt = ({ value }: { value: unknown }): unknown =>
 
 const isProduction = (env: EnvSchema): boolean => env.NODE_ENV === 'production';
 
+const SENSITIVE = new Set<string>();
+
+/** Marks a variable whose value is a secret: never logged, never repeated in an error. */
+const Sensitive = (): PropertyDecorator => (_target, property) => {
+  SENSITIVE.add(String(property));
+};
+
+/** The variables marked `@Sensitive()`. */
+export const isSensitiveVariable = (name: string): boolean => SENSITIVE.has(name);
+
+const MiB = 1024 * 1024;
+const S3_SETTINGS = [
+  'S3_ENDPOINT',
+  'S3_REGION',
+  'S3_ACCESS_KEY_ID',
+  'S3_SECRET_ACCESS_KEY',
+] as const;
+const usesS3 = (env: EnvSchema): boolean =>
+  env.S3_BUCKET !== undefined || S3_SETTINGS.some((name) => env[name] !== undefined);
+const hasS3Keys = (env: EnvSchema): boolean =>
+  env.S3_ACCESS_KEY_ID !== undefined || env.S3_SECRET_ACCESS_KEY !== undefined;
+
 /** Every environment variable the service reads. Unknown variables are ignored. */
 export class EnvSchema {
   @IsOptional()
@@ -97,6 +119,57 @@ export class EnvSchema {
   PRESENCE_NODE_TTL_MS?: number;
 
   @IsOptional()
+  @IsIn(['off', 'flag', 'mask', 'block'])
+  MODERATION_PROFANITY?: string;
+
+  @IsOptional()
+  @IsIn(['off', 'flag', 'mask', 'block'])
+  MODERATION_CONTACT_INFO?: string;
+
+  @IsOptional()
+  @IsString()
+  UPLOAD_DIR?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1024 * MiB)
+  MAX_ATTACHMENT_BYTES?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1024 * MiB)
+  MAX_IMAGE_BYTES?: number;
+
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/]+(\/\S*)?$/, {
+    message: 'S3_ENDPOINT must be an http:// or https:// URL',
+  })
+  S3_ENDPOINT?: string;
+
+  @ValidateIf(usesS3)
+  @IsString({ message: 'S3_BUCKET is required with the other S3_* variables' })
+  @Matches(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'S3_BUCKET must be a bucket name' })
+  S3_BUCKET?: string;
+
+  @IsOptional()
+  @Matches(/^[a-z0-9-]{1,32}$/, { message: 'S3_REGION must look like us-east-1' })
+  S3_REGION?: string;
+
+  @Sensitive()
+  @ValidateIf(hasS3Keys)
+  @IsString({ message: 'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY are set together' })
+  S3_ACCESS_KEY_ID?: string;
+
+  @Sensitive()
+  @ValidateIf(hasS3Keys)
+  @IsString({ message: 'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY are set together' })
+  S3_SECRET_ACCESS_KEY?: string;
+
+  @IsOptional()
   @IsIn(['true', 'false', '1', '0'], { message: 'METRICS_ENABLED must be true or false' })
   METRICS_ENABLED?: string;
 
@@ -121,7 +194,13 @@ export function validateEnv(raw: Record<string, string | undefined>): EnvSchema 
   const errors = validateSync(env, { skipMissingProperties: false });
   if (errors.length > 0) {
     throw new InvalidEnvironmentError(
-      errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`),
+      errors.map((e) => {
+        const problem = `${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`;
+        const value = present[e.property];
+        return isSensitiveVariable(e.property) && value
+          ? problem.split(value).join('***')
+          : problem;
+      }),
     );
   }
   return env;

@@ -20,6 +20,8 @@ export interface NewMessage {
   replyToMessageId: string | null;
   threadRootId: string | null;
   moderation: MessageRow['moderation'];
+  /** the text before masking, kept for reviewers only */
+  maskedOriginal?: string | null;
 }
 
 const COLUMNS = `id, conversation_id, seq, version, sender_id, client_message_id, type, content, language,
@@ -88,8 +90,8 @@ export class MessagesRepository {
     const [inserted] = await rows<MessageRow>(
       tx,
       `INSERT INTO messages (conversation_id, seq, version, sender_id, client_message_id, type, content, language,
-                             direction, system_event, reply_to_message_id, thread_root_id, moderation)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                             direction, system_event, reply_to_message_id, thread_root_id, moderation, masked_original)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
        RETURNING ${COLUMNS}`,
       [
         m.conversationId,
@@ -105,9 +107,20 @@ export class MessagesRepository {
         m.replyToMessageId,
         m.threadRootId,
         m.moderation,
+        m.maskedOriginal ?? null,
       ],
     );
     return inserted;
+  }
+
+  /** The conversation a message belongs to (for moderators, who are not participants). */
+  async conversationOf(messageId: string): Promise<string | null> {
+    const found = await row<{ conversation_id: string }>(
+      this.db,
+      `SELECT conversation_id FROM messages WHERE id = $1`,
+      [messageId],
+    );
+    return found?.conversation_id ?? null;
   }
 
   findByClientId(
@@ -203,12 +216,15 @@ export class MessagesRepository {
       language: string;
       direction: string;
       moderation: string;
+      maskedOriginal: string | null;
       version: string;
     },
   ): Promise<MessageRow | null> {
     return row<MessageRow>(
       tx,
-      `UPDATE messages SET content = $2, language = $3, direction = $4, moderation = $5, version = $6, edited_at = now()
+      `UPDATE messages
+          SET content = $2, language = $3, direction = $4, moderation = $5, masked_original = $6, version = $7,
+              edited_at = now()
         WHERE id = $1 AND deleted_at IS NULL RETURNING ${COLUMNS}`,
       [
         messageId,
@@ -216,6 +232,7 @@ export class MessagesRepository {
         values.language,
         values.direction,
         values.moderation,
+        values.maskedOriginal,
         values.version,
       ],
     );
@@ -226,7 +243,8 @@ export class MessagesRepository {
     await tx.query(`DELETE FROM message_reactions WHERE message_id = $1`, [messageId]);
     const [updated] = await rows<MessageRow>(
       tx,
-      `UPDATE messages SET content = '', deleted_at = now(), version = $2 WHERE id = $1 RETURNING ${COLUMNS}`,
+      `UPDATE messages SET content = '', masked_original = NULL, deleted_at = now(), version = $2
+        WHERE id = $1 RETURNING ${COLUMNS}`,
       [messageId, version],
     );
     return updated;

@@ -7,6 +7,7 @@ import { EventOrigin, MessageEvent } from '../common/events/domain-events';
 import { RateLimiter } from '../common/rate-limit/rate-limiter';
 import { AppConfig } from '../config/app-config';
 import { FlagsRepository } from '../moderation/flags.repository';
+import { ModerationPipeline, ModerationResult } from '../moderation/moderation-pipeline';
 import { MessageDto } from './dto/message.dto';
 import { EditMessageDto, SendMessageDto } from './dto/message-inputs.dto';
 import { Membership, MessageRow, SystemEvent } from './entities/message.row';
@@ -65,6 +66,7 @@ export class MessagesService {
     private readonly rateLimiter: RateLimiter,
     private readonly config: AppConfig,
     private readonly flags: FlagsRepository,
+    private readonly moderation: ModerationPipeline,
   ) {}
 
   async send(
@@ -91,6 +93,7 @@ export class MessagesService {
     const replyTo = input.replyToMessageId
       ? await this.replyTarget(m, input.replyToMessageId)
       : null;
+    const moderated = this.moderate(m, input.content);
 
     let created: { message: MessageRow; root: MessageRow | null };
     try {
@@ -104,14 +107,16 @@ export class MessagesService {
           senderId: caller.id,
           clientMessageId: input.clientMessageId ?? null,
           type: 'text',
-          content: input.content,
+          content: moderated.content,
           language: input.language ?? detectLanguage(input.content),
           direction: directionOf(input.content),
           systemEvent: null,
           replyToMessageId: replyTo?.id ?? null,
           threadRootId: replyTo ? (replyTo.thread_root_id ?? replyTo.id) : null,
-          moderation: 'clean',
+          moderation: moderated.moderation,
+          maskedOriginal: moderated.original,
         });
+        await this.openFlag(tx, message, input.content, moderated);
         let root: MessageRow | null = null;
         if (message.thread_root_id) {
           await this.messages.addReplyCount(tx, message.thread_root_id, 1, version);
@@ -189,21 +194,31 @@ export class MessagesService {
     if (dto.content.length === 0 && message.type === 'text') {
       throw AppError.validation({ content: ['content must not be empty'] });
     }
+    const moderated = this.moderate(m, dto.content);
     const updated = await this.messages.db.transaction(async (tx) => {
       const version = await this.messages.nextVersion(tx, conversationId);
       const edited = await this.messages.updateContent(tx, messageId, {
-        content: dto.content,
+        content: moderated.content,
         language: detectLanguage(dto.content),
         direction: directionOf(dto.content),
-        moderation: 'clean',
+        moderation: moderated.moderation,
+        maskedOriginal: moderated.original,
         version,
       });
       // Deleted while this edit waited for the lock.
       if (!edited) throw AppError.notFound();
+      // An edit that is still flagged opens a new flag.
+      await this.openFlag(tx, edited, dto.content, moderated);
       return edited;
     });
     this.events.emit('message.updated', eventOf(updated, origin));
     return this.views.renderOne(updated, caller.id);
+  }
+
+  /** A moderator removes a message, whoever sent it. Idempotent. */
+  async removeByModerator(messageId: string): Promise<void> {
+    const found = await this.messages.conversationOf(messageId);
+    if (found) await this.tombstone(found, messageId);
   }
 
   /** Tombstones a message (the sender's, or any in a group the caller administers). Idempotent. */
@@ -218,6 +233,14 @@ export class MessagesService {
     const isGroupAdmin = m.type === 'group' && m.role === 'admin';
     if (message.sender_id !== caller.id && !isGroupAdmin) throw new AppError('NOT_MESSAGE_SENDER');
     if (message.deleted_at) return;
+    await this.tombstone(conversationId, messageId, origin);
+  }
+
+  private async tombstone(
+    conversationId: string,
+    messageId: string,
+    origin?: EventOrigin,
+  ): Promise<void> {
     const result = await this.messages.db.transaction(async (tx) => {
       // Taking the version locks the conversation row: concurrent deletes of one message queue here.
       const version = await this.messages.nextVersion(tx, conversationId);
@@ -253,7 +276,42 @@ export class MessagesService {
       reasons: ['reported'],
       reporterId: caller.id,
       reportReason: reason,
+      content: message.content,
     });
+  }
+
+  /**
+   * Runs the moderation pipeline (not for e2e content, which the server cannot read). A check
+   * whose action is `block` refuses the message and nothing is stored.
+   */
+  private moderate(m: Membership, text: string): ModerationResult {
+    if (m.encryption === 'e2e') {
+      return { content: text, moderation: 'clean', original: null, blocked: [], flagged: [] };
+    }
+    const result = this.moderation.run(text);
+    if (result.blocked.length > 0)
+      throw new AppError('CONTENT_BLOCKED', { reasons: result.blocked });
+    return result;
+  }
+
+  private async openFlag(
+    tx: EntityManager,
+    message: MessageRow,
+    written: string,
+    result: ModerationResult,
+  ): Promise<void> {
+    if (result.flagged.length === 0) return;
+    await this.flags.open(
+      {
+        messageId: message.id,
+        conversationId: message.conversation_id,
+        senderId: message.sender_id,
+        reasons: result.flagged.map((f) => f.check),
+        matched: result.flagged.flatMap((f) => f.hits.map((h) => h.matched)),
+        content: written,
+      },
+      tx,
+    );
   }
 
   private async replyTarget(m: Membership, replyToMessageId: string): Promise<MessageRow> {
