@@ -2,6 +2,7 @@ import { UsersAndAuth1764000000000 } from './1764000000000-users-and-auth';
 import { ConversationsAndMessages1764000100000 } from './1764000100000-conversations-and-messages';
 import { Presence1764000200000 } from './1764000200000-presence';
 import { Moderation1764000300000 } from './1764000300000-moderation';
+import { Search1764000400000 } from './1764000400000-search';
 
 /** Every migration, oldest first. New migrations are appended here. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   ConversationsAndMessages1764000100000,
   Presence1764000200000,
   Moderation1764000300000,
+  Search1764000400000,
 ];

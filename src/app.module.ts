@@ -18,6 +18,7 @@ import { MessagesModule } from './messages/messages.module';
 import { ModerationReviewModule } from './moderation/moderation-review.module';
 import { PresenceModule } from './presence/presence.module';
 import { RealtimeModule } from './realtime/realtime.module';
+import { SearchModule } from './search/search.module';
 
 @Module({
   imports: [
@@ -34,6 +35,7 @@ import { RealtimeModule } from './realtime/realtime.module';
     ModerationReviewModule,
     PresenceModule,
     RealtimeModule,
+    SearchModule,
   ],
   providers: [
     // Order matters: authenticate first, so per-user limits know the user.

@@ -187,3 +187,36 @@ describe('HTTP contract', () => {
     });
   });
 });
+
+describe('NUL characters', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('refuses a NUL character in a body or query string with 400 naming the field, storing nothing', async () => {
+    const email = `nul-${Date.now()}@test.local`;
+    const res = await t
+      .http()
+      .post(`${API}/auth/register`)
+      .send({ email, password: 'password-123', displayName: 'a\u0000b' })
+      .expect(400);
+    expect(res.body).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: { displayName: expect.any(Array) },
+    });
+    await t.http().post(`${API}/auth/login`).send({ email, password: 'password-123' }).expect(401);
+    const login = await t
+      .http()
+      .post(`${API}/auth/register`)
+      .send({ email, password: 'password-123', displayName: 'ok' })
+      .expect(201);
+    const q = await t
+      .http()
+      .get(`${API}/users?query=%00ab`)
+      .set({ Authorization: `Bearer ${login.body.accessToken}` })
+      .expect(400);
+    expect(q.body.details).toHaveProperty('query');
+  });
+});

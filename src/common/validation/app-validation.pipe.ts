@@ -15,14 +15,25 @@ export function validationDetails(
   return details;
 }
 
-function trimStrings(value: unknown): unknown {
-  if (typeof value === 'string') return value.trim();
-  if (Array.isArray(value)) return value.map(trimStrings);
+/**
+ * Trims every string; a string holding a NUL character (which PostgreSQL text cannot store) is
+ * refused, naming its field.
+ */
+function trimStrings(value: unknown, path = ''): unknown {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) {
+      throw AppError.validation({ [path || 'body']: ['must not contain NUL characters'] });
+    }
+    return value.trim();
+  }
+  if (Array.isArray(value)) return value.map((v, i) => trimStrings(v, `${path}[${i}]`));
   const proto: unknown =
     value && typeof value === 'object' ? Object.getPrototypeOf(value) : undefined;
   // plain objects, and Express 5's prototype-less query objects
   if (value && typeof value === 'object' && (proto === Object.prototype || proto === null)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, trimStrings(v)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, trimStrings(v, path ? `${path}.${k}` : k)]),
+    );
   }
   return value;
 }

@@ -1,0 +1,65 @@
+import { Injectable } from '@nestjs/common';
+import type { AuthUser } from '../common/auth/auth-user';
+import { DEFAULT_LIMIT, Page, toPage } from '../common/pagination/page';
+import { MessageAccess } from '../messages/message-access';
+import { MessageViews } from '../messages/message-views';
+import { SearchHitDto } from './dto/search-hit.dto';
+import { SearchQuery } from './dto/search-query.dto';
+import { SearchCursor } from './search-cursor';
+import { SearchHitRow, SearchRepository } from './search.repository';
+import { buildSnippet, queryTerms, wordsOf } from './snippet';
+
+const key = (language: string, word: string): string => `${language}\u0000${word}`;
+
+@Injectable()
+export class SearchService {
+  constructor(
+    private readonly repository: SearchRepository,
+    private readonly access: MessageAccess,
+    private readonly views: MessageViews,
+  ) {}
+
+  /** A page of the caller's messages that match, best first; a conversation not theirs is 404. */
+  async search(caller: AuthUser, q: SearchQuery): Promise<Page<SearchHitDto>> {
+    if (q.conversationId) await this.access.member(caller, q.conversationId);
+    const limit = q.limit ?? DEFAULT_LIMIT;
+    const found = await this.repository.search({
+      userId: caller.id,
+      q: q.q,
+      conversationId: q.conversationId,
+      after: q.cursor ? SearchCursor.decode(q.cursor) : null,
+      limit: limit + 1,
+    });
+    const page = toPage(
+      found,
+      limit,
+      (r) => r,
+      (r) => SearchCursor.encode({ rank: r.rank, createdUs: r.created_us, id: r.id }),
+    );
+    const [messages, hits] = await Promise.all([
+      this.views.render(page.items, caller.id),
+      this.hitWords(q.q, page.items),
+    ]);
+    return {
+      items: page.items.map((r, i) => ({
+        message: messages[i],
+        conversationId: r.conversation_id,
+        conversationTitle: r.conversation_title,
+        snippet: buildSnippet(r.content, (word) => hits.has(key(r.language, word))),
+        rank: Number(r.rank),
+      })),
+      nextCursor: page.nextCursor,
+    };
+  }
+
+  /** The words of the hits' texts that the query hits, keyed by language and word. */
+  private async hitWords(q: string, hits: SearchHitRow[]): Promise<Set<string>> {
+    const words = new Map<string, { word: string; language: string }>();
+    for (const r of hits) {
+      for (const word of wordsOf(r.content))
+        words.set(key(r.language, word), { word, language: r.language });
+    }
+    const matched = await this.repository.hitWords(queryTerms(q), [...words.values()]);
+    return new Set(matched.map((w) => key(w.language, w.word)));
+  }
+}
