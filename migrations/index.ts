@@ -3,6 +3,9 @@ import { ConversationsAndMessages1764000100000 } from './1764000100000-conversat
 import { Presence1764000200000 } from './1764000200000-presence';
 import { Moderation1764000300000 } from './1764000300000-moderation';
 import { Search1764000400000 } from './1764000400000-search';
+import { Attachments1764000500000 } from './1764000500000-attachments';
+import { Notifications1764000600000 } from './1764000600000-notifications';
+import { Encryption1764000700000 } from './1764000700000-encryption';
 
 /** Every migration, oldest first. New migrations are appended here. */
 export const migrations = [
@@ -11,4 +14,7 @@ export const migrations = [
   Presence1764000200000,
   Moderation1764000300000,
   Search1764000400000,
+  Attachments1764000500000,
+  Notifications1764000600000,
+  Encryption1764000700000,
 ];

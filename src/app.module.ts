@@ -16,6 +16,7 @@ import { UsersModule } from './users/users.module';
 import { ConversationsModule } from './conversations/conversations.module';
 import { MessagesModule } from './messages/messages.module';
 import { ModerationReviewModule } from './moderation/moderation-review.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { PresenceModule } from './presence/presence.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { SearchModule } from './search/search.module';
@@ -33,6 +34,7 @@ import { SearchModule } from './search/search.module';
     MessagesModule,
     ConversationsModule,
     ModerationReviewModule,
+    NotificationsModule,
     PresenceModule,
     RealtimeModule,
     SearchModule,

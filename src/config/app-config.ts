@@ -11,6 +11,19 @@ export interface S3Settings {
   credentials: { accessKeyId: string; secretAccessKey: string } | null;
 }
 
+/** Email and Web Push notifications (`SMTP_URL`, `MAIL_FROM`, `EMAIL_BATCH_WINDOW_MS`, `VAPID_*`). */
+export interface NotificationSettings {
+  /** null: no email notifications */
+  smtpUrl: string | null;
+  mailFrom: string;
+  /** messages of one conversation within this window make one email */
+  emailBatchWindowMs: number;
+  /** first retry delay of a failed email or push job; doubles with each attempt */
+  retryDelayMs: number;
+  /** null keys: generated once and kept with the data (refused in production) */
+  vapid: { publicKey: string | null; privateKey: string | null; subject: string };
+}
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 /**
@@ -24,6 +37,8 @@ export class AppConfig {
   readonly databaseUrl: string | null;
   readonly redisUrl: string | null;
   readonly jwt: { secret: string | null; expiresIn: string };
+  /** `id:base64key,…`, the first is current; null: generated once (not in production) */
+  readonly encryptionKeys: string | null;
   readonly admin: { email: string; password: string } | null;
   readonly corsOrigins: string[] | '*';
   readonly rateLimits: {
@@ -46,6 +61,7 @@ export class AppConfig {
     /** set when `S3_BUCKET` is: attachments live in the bucket, not under `uploadDir` */
     s3: S3Settings | null;
   };
+  readonly notifications: NotificationSettings;
   readonly metricsEnabled: boolean;
   readonly logLevel: LogLevel;
 
@@ -57,6 +73,7 @@ export class AppConfig {
     this.databaseUrl = env.DATABASE_URL ?? null;
     this.redisUrl = env.REDIS_URL ?? null;
     this.jwt = { secret: env.JWT_SECRET ?? null, expiresIn: env.JWT_EXPIRES_IN ?? '1h' };
+    this.encryptionKeys = env.ENCRYPTION_KEYS ?? null;
     this.admin =
       env.ADMIN_EMAIL && env.ADMIN_PASSWORD
         ? { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD }
@@ -97,6 +114,17 @@ export class AppConfig {
                 : null,
           }
         : null,
+    };
+    this.notifications = {
+      smtpUrl: env.SMTP_URL ?? null,
+      mailFrom: env.MAIL_FROM ?? 'Messaging <no-reply@localhost>',
+      emailBatchWindowMs: env.EMAIL_BATCH_WINDOW_MS ?? 120_000,
+      retryDelayMs: env.NOTIFICATION_RETRY_DELAY_MS ?? 10_000,
+      vapid: {
+        publicKey: env.VAPID_PUBLIC_KEY ?? null,
+        privateKey: env.VAPID_PRIVATE_KEY ?? null,
+        subject: env.VAPID_SUBJECT ?? 'mailto:no-reply@localhost',
+      },
     };
     this.metricsEnabled =
       env.METRICS_ENABLED === undefined || ['true', '1'].includes(env.METRICS_ENABLED);

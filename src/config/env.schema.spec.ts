@@ -6,6 +6,10 @@ const PRODUCTION_OK = {
   NODE_ENV: 'production',
   JWT_SECRET: 's'.repeat(32),
   CORS_ORIGINS: 'https://app.example.com',
+  VAPID_PUBLIC_KEY: 'B'.repeat(87),
+  VAPID_PRIVATE_KEY: 'p'.repeat(43),
+  VAPID_SUBJECT: 'mailto:ops@example.com',
+  ENCRYPTION_KEYS: `k1:${'A'.repeat(43)}=`,
 };
 
 /** The error `validateEnv` throws for `raw`; fails the test when it does not throw one. */
@@ -42,8 +46,15 @@ describe('validateEnv', () => {
     }
   });
 
-  it('requires JWT_SECRET and CORS_ORIGINS when NODE_ENV=production, naming both', () => {
-    expect(variables(invalid({ NODE_ENV: 'production' }))).toEqual(['CORS_ORIGINS', 'JWT_SECRET']);
+  it('requires every secret and CORS_ORIGINS when NODE_ENV=production, naming each', () => {
+    expect(variables(invalid({ NODE_ENV: 'production' }))).toEqual([
+      'CORS_ORIGINS',
+      'ENCRYPTION_KEYS',
+      'JWT_SECRET',
+      'VAPID_PRIVATE_KEY',
+      'VAPID_PUBLIC_KEY',
+      'VAPID_SUBJECT',
+    ]);
   });
 
   it('lists every bad variable in one error', () => {
@@ -56,9 +67,13 @@ describe('validateEnv', () => {
     expect(variables(err)).toEqual([
       'CORS_ORIGINS',
       'DATABASE_URL',
+      'ENCRYPTION_KEYS',
       'JWT_SECRET',
       'LOG_LEVEL',
       'PORT',
+      'VAPID_PRIVATE_KEY',
+      'VAPID_PUBLIC_KEY',
+      'VAPID_SUBJECT',
     ]);
     for (const name of ['CORS_ORIGINS', 'DATABASE_URL', 'JWT_SECRET', 'LOG_LEVEL', 'PORT']) {
       expect(err.message).toContain(name);
@@ -138,6 +153,40 @@ describe('validateEnv', () => {
     expect(err.message).not.toContain('wJalrXUtnFEMI-secret');
   });
 
+  it('requires both VAPID keys together, MAIL_FROM with SMTP_URL in production, and valid values', () => {
+    expect(variables(invalid({ VAPID_PUBLIC_KEY: 'B'.repeat(87) }))).toEqual(['VAPID_PRIVATE_KEY']);
+    expect(
+      variables(
+        invalid({
+          SMTP_URL: 'http://mail.example.com',
+          EMAIL_BATCH_WINDOW_MS: '-1',
+          NOTIFICATION_RETRY_DELAY_MS: '0',
+          VAPID_SUBJECT: 'ops@example.com',
+        }),
+      ),
+    ).toEqual([
+      'EMAIL_BATCH_WINDOW_MS',
+      'NOTIFICATION_RETRY_DELAY_MS',
+      'SMTP_URL',
+      'VAPID_SUBJECT',
+    ]);
+    expect(
+      variables(invalid({ ...PRODUCTION_OK, SMTP_URL: 'smtp://smtp.example.com:587' })),
+    ).toEqual(['MAIL_FROM']);
+    expect(() => validateEnv({ SMTP_URL: 'smtp://127.0.0.1:2525' })).not.toThrow();
+  });
+
+  it('never repeats the SMTP password or the VAPID private key in the error', () => {
+    const err = invalid({
+      SMTP_URL: 'ftp://mailer:hunter2-secret@smtp.example.com',
+      VAPID_PUBLIC_KEY: 'B'.repeat(87),
+      VAPID_PRIVATE_KEY: 'short-private-key',
+    });
+    expect(variables(err)).toEqual(['SMTP_URL', 'VAPID_PRIVATE_KEY']);
+    expect(err.message).not.toContain('hunter2-secret');
+    expect(err.message).not.toContain('short-private-key');
+  });
+
   it('ignores variables it does not know', () => {
     expect(() => validateEnv({ HOME: '/root', SOMETHING_ELSE: '%%%' })).not.toThrow();
   });
@@ -156,6 +205,7 @@ describe('AppConfig', () => {
       databaseUrl: null,
       redisUrl: null,
       jwt: { secret: null, expiresIn: '1h' },
+      encryptionKeys: null,
       admin: null,
       corsOrigins: '*',
       rateLimits: { authPerMinute: 20, requestsPerMinute: 600, messagesPerMinute: 120 },
@@ -164,6 +214,13 @@ describe('AppConfig', () => {
         maxAttachmentBytes: 10 * 1024 * 1024,
         maxImageBytes: 5 * 1024 * 1024,
         s3: null,
+      },
+      notifications: {
+        smtpUrl: null,
+        mailFrom: 'Messaging <no-reply@localhost>',
+        emailBatchWindowMs: 120000,
+        retryDelayMs: 10000,
+        vapid: { publicKey: null, privateKey: null, subject: 'mailto:no-reply@localhost' },
       },
       metricsEnabled: true,
       logLevel: 'info',
@@ -203,6 +260,10 @@ describe('AppConfig', () => {
       S3_REGION: 'eu-west-1',
       S3_ACCESS_KEY_ID: 'access-key',
       S3_SECRET_ACCESS_KEY: 'secret-key',
+      SMTP_URL: 'smtps://mailer:pw@smtp.example.com:465',
+      MAIL_FROM: 'Chat <no-reply@example.com>',
+      EMAIL_BATCH_WINDOW_MS: '60000',
+      NOTIFICATION_RETRY_DELAY_MS: '5000',
       METRICS_ENABLED: 'false',
       LOG_LEVEL: 'warn',
     });
@@ -216,6 +277,7 @@ describe('AppConfig', () => {
       databaseUrl: 'postgres://db/app',
       redisUrl: 'redis://cache:6379',
       jwt: { secret: PRODUCTION_OK.JWT_SECRET, expiresIn: '15m' },
+      encryptionKeys: PRODUCTION_OK.ENCRYPTION_KEYS,
       admin: { email: 'admin@example.com', password: 'admin-password' },
       corsOrigins: ['https://a.example.com', 'https://b.example.com'],
       rateLimits: { authPerMinute: 5, requestsPerMinute: 50, messagesPerMinute: 10 },
@@ -228,6 +290,17 @@ describe('AppConfig', () => {
           region: 'eu-west-1',
           endpoint: 'http://minio.internal:9000',
           credentials: { accessKeyId: 'access-key', secretAccessKey: 'secret-key' },
+        },
+      },
+      notifications: {
+        smtpUrl: 'smtps://mailer:pw@smtp.example.com:465',
+        mailFrom: 'Chat <no-reply@example.com>',
+        emailBatchWindowMs: 60000,
+        retryDelayMs: 5000,
+        vapid: {
+          publicKey: PRODUCTION_OK.VAPID_PUBLIC_KEY,
+          privateKey: PRODUCTION_OK.VAPID_PRIVATE_KEY,
+          subject: PRODUCTION_OK.VAPID_SUBJECT,
         },
       },
       metricsEnabled: false,

@@ -40,6 +40,9 @@ const usesS3 = (env: EnvSchema): boolean =>
 const hasS3Keys = (env: EnvSchema): boolean =>
   env.S3_ACCESS_KEY_ID !== undefined || env.S3_SECRET_ACCESS_KEY !== undefined;
 
+const needsVapidKeys = (env: EnvSchema): boolean =>
+  isProduction(env) || env.VAPID_PUBLIC_KEY !== undefined || env.VAPID_PRIVATE_KEY !== undefined;
+
 /** Every environment variable the service reads. Unknown variables are ignored. */
 export class EnvSchema {
   @IsOptional()
@@ -69,6 +72,16 @@ export class EnvSchema {
   @IsString({ message: 'JWT_SECRET is required when NODE_ENV=production' })
   @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
   JWT_SECRET?: string;
+
+  @ValidateIf((env: EnvSchema) => isProduction(env) || env.ENCRYPTION_KEYS !== undefined)
+  @IsString({ message: 'ENCRYPTION_KEYS is required when NODE_ENV=production' })
+  @Matches(
+    /^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/=]{43,44}(,[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/=]{43,44})*$/,
+    {
+      message: 'ENCRYPTION_KEYS must be id:base64key[,id:base64key…] with 32-byte keys',
+    },
+  )
+  ENCRYPTION_KEYS?: string;
 
   @IsOptional()
   @Matches(/^\d+[smhd]?$/, { message: 'JWT_EXPIRES_IN must look like 3600, 15m, 1h or 1d' })
@@ -168,6 +181,62 @@ export class EnvSchema {
   @ValidateIf(hasS3Keys)
   @IsString({ message: 'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY are set together' })
   S3_SECRET_ACCESS_KEY?: string;
+
+  /** may carry the SMTP password */
+  @Sensitive()
+  @IsOptional()
+  @Matches(/^smtps?:\/\/\S+$/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
+  SMTP_URL?: string;
+
+  @ValidateIf(
+    (env: EnvSchema) =>
+      (isProduction(env) && env.SMTP_URL !== undefined) || env.MAIL_FROM !== undefined,
+  )
+  @IsString({ message: 'MAIL_FROM is required with SMTP_URL when NODE_ENV=production' })
+  @Matches(/^[^\r\n]*[^@\s<]+@[^@\s>]+[^\r\n]*$/, {
+    message: 'MAIL_FROM must be an address, optionally with a name: Chat <no-reply@example.com>',
+  })
+  MAIL_FROM?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(24 * 60 * 60 * 1000)
+  EMAIL_BATCH_WINDOW_MS?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(60 * 60 * 1000)
+  NOTIFICATION_RETRY_DELAY_MS?: number;
+
+  @ValidateIf(needsVapidKeys)
+  @IsString({
+    message: 'VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY are set together (required in production)',
+  })
+  @Matches(/^[A-Za-z0-9_-]{87}$/, {
+    message: 'VAPID_PUBLIC_KEY must be a URL-safe base64 P-256 public key',
+  })
+  VAPID_PUBLIC_KEY?: string;
+
+  @Sensitive()
+  @ValidateIf(needsVapidKeys)
+  @IsString({
+    message: 'VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY are set together (required in production)',
+  })
+  @Matches(/^[A-Za-z0-9_-]{43}$/, {
+    message: 'VAPID_PRIVATE_KEY must be a URL-safe base64 P-256 private key',
+  })
+  VAPID_PRIVATE_KEY?: string;
+
+  @ValidateIf((env: EnvSchema) => isProduction(env) || env.VAPID_SUBJECT !== undefined)
+  @IsString({ message: 'VAPID_SUBJECT is required when NODE_ENV=production' })
+  @Matches(/^(mailto:\S+@\S+|https:\/\/\S+)$/, {
+    message: 'VAPID_SUBJECT must be a mailto: or https:// URL',
+  })
+  VAPID_SUBJECT?: string;
 
   @IsOptional()
   @IsIn(['true', 'false', '1', '0'], { message: 'METRICS_ENABLED must be true or false' })

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../common/auth/auth-user';
 import { AppError } from '../common/errors/app-error';
-import { UsersRepository } from '../users/users.repository';
 import { Membership, MessageRow } from './entities/message.row';
 import { MessagesRepository } from './messages.repository';
 
@@ -11,14 +10,19 @@ import { MessagesRepository } from './messages.repository';
  */
 @Injectable()
 export class MessageAccess {
-  constructor(
-    private readonly messages: MessagesRepository,
-    private readonly users: UsersRepository,
-  ) {}
+  constructor(private readonly messages: MessagesRepository) {}
 
-  /** The caller's active membership, or 404. */
-  async member(caller: AuthUser, conversationId: string): Promise<Membership> {
-    const membership = await this.messages.membership(conversationId, caller.id);
+  /** The caller's active membership (and any earlier send under `clientMessageId`), or 404. */
+  async member(
+    caller: AuthUser,
+    conversationId: string,
+    clientMessageId?: string,
+  ): Promise<Membership> {
+    const membership = await this.messages.membership(
+      conversationId,
+      caller.id,
+      clientMessageId ?? null,
+    );
     if (!membership || membership.status !== 'active') throw AppError.notFound();
     return membership;
   }
@@ -43,10 +47,7 @@ export class MessageAccess {
   }
 
   /** A block in either direction refuses using a direct conversation. */
-  async assertNotBlocked(m: Membership): Promise<void> {
-    if (m.type !== 'direct') return;
-    const peer = await this.messages.directPeer(m.conversation_id, m.user_id);
-    if (peer && (await this.users.isBlockedEitherWay(m.user_id, peer)))
-      throw new AppError('BLOCKED');
+  assertNotBlocked(m: Membership): void {
+    if (m.blocked) throw new AppError('BLOCKED');
   }
 }

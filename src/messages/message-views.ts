@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { AttachmentDto } from '../attachments/dto/attachment.dto';
+import { MessageAttachments } from '../attachments/message-attachments';
 import { PublicUserDto, toPublicUser } from '../users/dto/user.dto';
+import { EncryptionService } from '../encryption/encryption.service';
 import { UsersRepository } from '../users/users.repository';
 import { MessageRow } from './entities/message.row';
 import { MessageDto } from './dto/message.dto';
@@ -7,11 +10,16 @@ import { ReactionsRepository, ReactionSummary } from './reactions.repository';
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
+/** Only live image and file messages have attachments to load. */
+const hasAttachments = (row: MessageRow): boolean =>
+  row.deleted_at === null && (row.type === 'image' || row.type === 'file');
+
 /** Pure mapping of a row plus its loaded extras into the API's Message. */
 export function toMessageDto(
   row: MessageRow,
   sender: PublicUserDto | null,
   reactions: ReactionSummary[],
+  attachments: AttachmentDto[] = [],
 ): MessageDto {
   const deleted = row.deleted_at !== null;
   return {
@@ -29,7 +37,7 @@ export function toMessageDto(
     replyToMessageId: row.reply_to_message_id,
     threadRootId: row.thread_root_id,
     replyCount: row.reply_count,
-    attachments: [],
+    attachments: deleted ? [] : attachments,
     reactions: deleted ? [] : reactions,
     isEdited: row.edited_at !== null,
     editedAt: iso(row.edited_at),
@@ -41,25 +49,32 @@ export function toMessageDto(
   };
 }
 
-/** Renders message rows as a given viewer sees them, loading senders and reactions in batches. */
+/**
+ * Renders message rows as a given viewer sees them, loading senders, reactions and attachments
+ * in batches.
+ */
 @Injectable()
 export class MessageViews {
   constructor(
     private readonly users: UsersRepository,
     private readonly reactions: ReactionsRepository,
+    private readonly attachments: MessageAttachments,
+    private readonly encryption: EncryptionService,
   ) {}
 
-  async render(rows: MessageRow[], viewerId: string): Promise<MessageDto[]> {
-    if (rows.length === 0) return [];
+  async render(stored: MessageRow[], viewerId: string): Promise<MessageDto[]> {
+    if (stored.length === 0) return [];
+    const rows = await this.decrypted(stored);
     const senderIds = [
       ...new Set(rows.map((r) => r.sender_id).filter((id): id is string => id !== null)),
     ];
-    const [senders, reactions] = await Promise.all([
+    const [senders, reactions, attachments] = await Promise.all([
       this.users.inOrder(senderIds),
       this.reactions.summarize(
         rows.map((r) => r.id),
         viewerId,
       ),
+      this.attachments.forMessages(rows.filter(hasAttachments).map((r) => r.id)),
     ]);
     const senderById = new Map(senders.map((u) => [u.id, toPublicUser(u)]));
     return rows.map((r) =>
@@ -67,7 +82,34 @@ export class MessageViews {
         r,
         r.sender_id ? (senderById.get(r.sender_id) ?? null) : null,
         reactions.get(r.id) ?? [],
+        attachments.get(r.id) ?? [],
       ),
+    );
+  }
+
+  /** Content of at_rest conversations is decrypted here, and only here; a tampered row throws. */
+  private decrypted(rows: MessageRow[]): Promise<MessageRow[]> {
+    return Promise.all(
+      rows.map(async (r) =>
+        r.encrypted && r.deleted_at === null
+          ? { ...r, content: await this.encryption.decrypt(r.conversation_id, r.content) }
+          : r,
+      ),
+    );
+  }
+
+  /** A message just created: it has no reactions yet, so that query is skipped. */
+  async renderNew(row: MessageRow): Promise<MessageDto> {
+    const [plain] = await this.decrypted([row]);
+    const [senders, attachments] = await Promise.all([
+      this.users.inOrder(plain.sender_id ? [plain.sender_id] : []),
+      this.attachments.forMessages(hasAttachments(plain) ? [plain.id] : []),
+    ]);
+    return toMessageDto(
+      plain,
+      senders[0] ? toPublicUser(senders[0]) : null,
+      [],
+      attachments.get(plain.id) ?? [],
     );
   }
 

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AttachmentsModule } from '../attachments/attachments.module';
+import { EncryptionModule } from '../encryption/encryption.module';
 import { ModerationModule } from '../moderation/moderation.module';
 import { UsersModule } from '../users/users.module';
 import { MessageAccess } from './message-access';
@@ -14,7 +16,7 @@ import { ReceiptsService } from './receipts.service';
 
 /** The message log of conversations: sending, history, threads, reactions, receipts, changes. */
 @Module({
-  imports: [UsersModule, ModerationModule],
+  imports: [UsersModule, ModerationModule, EncryptionModule, AttachmentsModule],
   controllers: [MessagesController],
   providers: [
     MessagesRepository,

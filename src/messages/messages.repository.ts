@@ -8,8 +8,6 @@ type Db = DataSource | EntityManager;
 
 export interface NewMessage {
   conversationId: string;
-  seq: string;
-  version: string;
   senderId: string | null;
   clientMessageId: string | null;
   type: MessageRow['type'];
@@ -22,11 +20,13 @@ export interface NewMessage {
   moderation: MessageRow['moderation'];
   /** the text before masking, kept for reviewers only */
   maskedOriginal?: string | null;
+  /** content and maskedOriginal are ciphertext */
+  encrypted?: boolean;
 }
 
 const COLUMNS = `id, conversation_id, seq, version, sender_id, client_message_id, type, content, language,
   direction, system_event, reply_to_message_id, thread_root_id, reply_count, moderation, edited_at,
-  deleted_at, created_at`;
+  deleted_at, created_at, encrypted`;
 
 /**
  * The message log of each conversation, with the conversation's counters: `seq` and `version`
@@ -37,43 +37,32 @@ const COLUMNS = `id, conversation_id, seq, version, sender_id, client_message_id
 export class MessagesRepository {
   constructor(@InjectDataSource() readonly db: DataSource) {}
 
-  membership(conversationId: string, userId: string, db: Db = this.db): Promise<Membership | null> {
+  /**
+   * The user's membership with everything a message rule needs, in one round trip: whether a
+   * block stands between the two members of a direct conversation, and the message this user
+   * already sent under `clientMessageId` (a retry).
+   */
+  membership(
+    conversationId: string,
+    userId: string,
+    clientMessageId: string | null = null,
+    db: Db = this.db,
+  ): Promise<Membership | null> {
     return row<Membership>(
       db,
       `SELECT c.id AS conversation_id, c.type, c.encryption, c.allow_file_sharing, c.last_seq, c.last_version,
-              p.user_id, p.role, p.status, p.visible_after_seq, p.last_read_seq, p.last_delivered_seq
+              p.user_id, p.role, p.status, p.visible_after_seq, p.last_read_seq, p.last_delivered_seq,
+              (c.type = 'direct' AND EXISTS (
+                 SELECT 1 FROM conversation_participants o
+                   JOIN user_blocks b ON (b.blocker_id = p.user_id AND b.blocked_id = o.user_id)
+                                      OR (b.blocker_id = o.user_id AND b.blocked_id = p.user_id)
+                  WHERE o.conversation_id = c.id AND o.user_id <> p.user_id)) AS blocked,
+              (SELECT e.id FROM messages e
+                WHERE e.conversation_id = c.id AND e.sender_id = p.user_id AND e.client_message_id = $3) AS earlier_id
          FROM conversation_participants p JOIN conversations c ON c.id = p.conversation_id
         WHERE p.conversation_id = $1 AND p.user_id = $2`,
-      [conversationId, userId],
+      [conversationId, userId, clientMessageId],
     );
-  }
-
-  /** The other participant of a direct conversation. */
-  async directPeer(conversationId: string, userId: string): Promise<string | null> {
-    const found = await row<{ user_id: string }>(
-      this.db,
-      `SELECT user_id FROM conversation_participants WHERE conversation_id = $1 AND user_id <> $2 LIMIT 1`,
-      [conversationId, userId],
-    );
-    return found?.user_id ?? null;
-  }
-
-  /** Takes the next seq, and `versions` new versions (the last one is returned). */
-  async allocate(
-    tx: EntityManager,
-    conversationId: string,
-    versions = 1,
-  ): Promise<{ seq: string; version: string }> {
-    const [next] = await rows<{ seq: string; version: string }>(
-      tx,
-      `UPDATE conversations
-          SET last_seq = last_seq + 1, last_version = last_version + $2,
-              last_message_at = now(), last_activity = nextval('conversation_activity_seq')
-        WHERE id = $1
-        RETURNING last_seq AS seq, last_version AS version`,
-      [conversationId, versions],
-    );
-    return next;
   }
 
   /** Takes the next version for a change that is not a new message. */
@@ -86,17 +75,37 @@ export class MessagesRepository {
     return next.version;
   }
 
-  async insert(tx: EntityManager, m: NewMessage): Promise<MessageRow> {
+  /**
+   * Appends a message in ONE statement: takes the conversation's next seq and `versions` new
+   * versions (the message gets the first), inserts the message, and moves `readerId`'s read
+   * and delivered marks to it (its sender, or the member whose action made a system message).
+   * The UPDATE's row lock serialises writers of one conversation; if anything fails, nothing
+   * is taken, so seq has no gaps. Atomic on its own, or part of the caller's transaction.
+   */
+  async append(db: Db, m: NewMessage, readerId: string, versions = 1): Promise<MessageRow> {
     const [inserted] = await rows<MessageRow>(
-      tx,
-      `INSERT INTO messages (conversation_id, seq, version, sender_id, client_message_id, type, content, language,
-                             direction, system_event, reply_to_message_id, thread_root_id, moderation, masked_original)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-       RETURNING ${COLUMNS}`,
+      db,
+      `WITH c AS (
+         UPDATE conversations
+            SET last_seq = last_seq + 1, last_version = last_version + $15,
+                last_message_at = now(), last_activity = nextval('conversation_activity_seq')
+          WHERE id = $1
+          RETURNING last_seq, last_version
+       ), m AS (
+         INSERT INTO messages (conversation_id, seq, version, sender_id, client_message_id, type, content, language,
+                               direction, system_event, reply_to_message_id, thread_root_id, moderation,
+                               masked_original, encrypted)
+         SELECT $1, c.last_seq, c.last_version - $15 + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 FROM c
+         RETURNING ${COLUMNS}
+       ), r AS (
+         UPDATE conversation_participants
+            SET last_read_seq = GREATEST(last_read_seq, (SELECT seq FROM m)),
+                last_delivered_seq = GREATEST(last_delivered_seq, (SELECT seq FROM m))
+          WHERE conversation_id = $1 AND user_id = $14
+       )
+       SELECT * FROM m`,
       [
         m.conversationId,
-        m.seq,
-        m.version,
         m.senderId,
         m.clientMessageId,
         m.type,
@@ -108,6 +117,9 @@ export class MessagesRepository {
         m.threadRootId,
         m.moderation,
         m.maskedOriginal ?? null,
+        m.encrypted ?? false,
+        readerId,
+        versions,
       ],
     );
     return inserted;
@@ -217,6 +229,7 @@ export class MessagesRepository {
       direction: string;
       moderation: string;
       maskedOriginal: string | null;
+      encrypted: boolean;
       version: string;
     },
   ): Promise<MessageRow | null> {
@@ -224,7 +237,7 @@ export class MessagesRepository {
       tx,
       `UPDATE messages
           SET content = $2, language = $3, direction = $4, moderation = $5, masked_original = $6, version = $7,
-              edited_at = now()
+              encrypted = $8, edited_at = now()
         WHERE id = $1 AND deleted_at IS NULL RETURNING ${COLUMNS}`,
       [
         messageId,
@@ -234,6 +247,7 @@ export class MessagesRepository {
         values.moderation,
         values.maskedOriginal,
         values.version,
+        values.encrypted,
       ],
     );
   }
@@ -243,7 +257,7 @@ export class MessagesRepository {
     await tx.query(`DELETE FROM message_reactions WHERE message_id = $1`, [messageId]);
     const [updated] = await rows<MessageRow>(
       tx,
-      `UPDATE messages SET content = '', masked_original = NULL, deleted_at = now(), version = $2
+      `UPDATE messages SET content = '', masked_original = NULL, encrypted = false, deleted_at = now(), version = $2
         WHERE id = $1 RETURNING ${COLUMNS}`,
       [messageId, version],
     );
@@ -273,20 +287,5 @@ export class MessagesRepository {
       [userIds],
     );
     return new Map(found.map((u) => [u.id, u.display_name]));
-  }
-
-  /** Sending moves the sender's read and delivered marks to their own message. */
-  async markOwnMessageRead(
-    tx: EntityManager,
-    conversationId: string,
-    userId: string,
-    seq: string,
-  ): Promise<void> {
-    await tx.query(
-      `UPDATE conversation_participants
-          SET last_read_seq = GREATEST(last_read_seq, $3), last_delivered_seq = GREATEST(last_delivered_seq, $3)
-        WHERE conversation_id = $1 AND user_id = $2`,
-      [conversationId, userId, seq],
-    );
   }
 }

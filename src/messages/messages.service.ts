@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { MessageAttachments } from '../attachments/message-attachments';
 import type { AuthUser } from '../common/auth/auth-user';
 import { AppError } from '../common/errors/app-error';
 import { DomainEventBus } from '../common/events/domain-event-bus';
@@ -7,6 +8,7 @@ import { EventOrigin, MessageEvent } from '../common/events/domain-events';
 import { RateLimiter } from '../common/rate-limit/rate-limiter';
 import { AppConfig } from '../config/app-config';
 import { FlagsRepository } from '../moderation/flags.repository';
+import { EncryptionService } from '../encryption/encryption.service';
 import { ModerationPipeline, ModerationResult } from '../moderation/moderation-pipeline';
 import { MessageDto } from './dto/message.dto';
 import { EditMessageDto, SendMessageDto } from './dto/message-inputs.dto';
@@ -14,9 +16,16 @@ import { Membership, MessageRow, SystemEvent } from './entities/message.row';
 import { detectLanguage, directionOf } from './language';
 import { MessageAccess } from './message-access';
 import { MessageViews } from './message-views';
-import { MessagesRepository } from './messages.repository';
+import { MessagesRepository, NewMessage } from './messages.repository';
 
 const UNIQUE_VIOLATION = '23505';
+const MAX_CONTENT = 4000;
+/** e2e ciphertext: base64 of at most 16 KiB */
+const MAX_E2E_CONTENT = Math.ceil((16 * 1024) / 3) * 4;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** A text ready to store: moderated, and encrypted for at_rest conversations. */
+type StoredText = ModerationResult & { encrypted: boolean; flagContent: string };
 
 /** The English line a client can show as is; `system` carries the structured event. */
 export function describeSystemEvent(event: SystemEvent, names: Map<string, string>): string {
@@ -62,11 +71,13 @@ export class MessagesService {
     private readonly messages: MessagesRepository,
     private readonly access: MessageAccess,
     private readonly views: MessageViews,
+    private readonly attachments: MessageAttachments,
     private readonly events: DomainEventBus,
     private readonly rateLimiter: RateLimiter,
     private readonly config: AppConfig,
     private readonly flags: FlagsRepository,
     private readonly moderation: ModerationPipeline,
+    private readonly encryption: EncryptionService,
   ) {}
 
   async send(
@@ -76,55 +87,56 @@ export class MessagesService {
     origin?: EventOrigin,
   ): Promise<SendResult> {
     this.access.assertVerified(caller);
-    const m = await this.access.member(caller, conversationId);
-    if (input.clientMessageId) {
-      const earlier = await this.messages.findByClientId(
-        conversationId,
-        caller.id,
-        input.clientMessageId,
-      );
-      if (earlier)
-        return { message: await this.views.renderOne(earlier, caller.id), created: false };
-    }
-    // A retry of a stored message (above) is answered from the store and costs no send.
+    const m = await this.access.member(caller, conversationId, input.clientMessageId);
+    // A retry of a stored message is answered from the store and costs no send.
+    if (m.earlier_id) return this.repeat(caller, conversationId, m.earlier_id);
     await this.rateLimiter.consume('messages', caller.id, this.config.rateLimits.messagesPerMinute);
-    await this.access.assertNotBlocked(m);
-    await this.checkAttachments(m, input.attachmentIds ?? []);
+    this.access.assertNotBlocked(m);
+    const attachmentIds = input.attachmentIds ?? [];
+    const type = await this.checkAttachments(m, attachmentIds);
     const replyTo = input.replyToMessageId
       ? await this.replyTarget(m, input.replyToMessageId)
       : null;
-    const moderated = this.moderate(m, input.content);
+    const stored = await this.prepare(m, input.content);
+    const values: NewMessage = {
+      conversationId,
+      senderId: caller.id,
+      clientMessageId: input.clientMessageId ?? null,
+      type,
+      content: stored.content,
+      language: input.language ?? detectLanguage(input.content),
+      direction: directionOf(input.content),
+      systemEvent: null,
+      replyToMessageId: replyTo?.id ?? null,
+      threadRootId: replyTo ? (replyTo.thread_root_id ?? replyTo.id) : null,
+      moderation: stored.moderation,
+      maskedOriginal: stored.original,
+      encrypted: stored.encrypted,
+    };
 
     let created: { message: MessageRow; root: MessageRow | null };
     try {
-      created = await this.messages.db.transaction(async (tx) => {
-        // A reply also changes its root's replyCount: that change gets the second version.
-        const { seq, version } = await this.messages.allocate(tx, conversationId, replyTo ? 2 : 1);
-        const message = await this.messages.insert(tx, {
-          conversationId,
-          seq,
-          version: replyTo ? String(BigInt(version) - 1n) : version,
-          senderId: caller.id,
-          clientMessageId: input.clientMessageId ?? null,
-          type: 'text',
-          content: moderated.content,
-          language: input.language ?? detectLanguage(input.content),
-          direction: directionOf(input.content),
-          systemEvent: null,
-          replyToMessageId: replyTo?.id ?? null,
-          threadRootId: replyTo ? (replyTo.thread_root_id ?? replyTo.id) : null,
-          moderation: moderated.moderation,
-          maskedOriginal: moderated.original,
-        });
-        await this.openFlag(tx, message, input.content, moderated);
-        let root: MessageRow | null = null;
-        if (message.thread_root_id) {
-          await this.messages.addReplyCount(tx, message.thread_root_id, 1, version);
-          root = await this.messages.findById(conversationId, message.thread_root_id, tx);
-        }
-        await this.messages.markOwnMessageRead(tx, conversationId, caller.id, seq);
-        return { message, root };
-      });
+      // The common send is one statement; a reply, a flag or attachments add writes that must
+      // commit with it.
+      created =
+        replyTo || stored.flagged.length > 0 || attachmentIds.length > 0
+          ? await this.messages.db.transaction(async (tx) => {
+              // A reply also changes its root's replyCount: that change gets the second version.
+              const message = await this.messages.append(tx, values, caller.id, replyTo ? 2 : 1);
+              await this.openFlag(tx, message, stored);
+              let root: MessageRow | null = null;
+              if (message.thread_root_id) {
+                const rootVersion = String(BigInt(message.version) + 1n);
+                await this.messages.addReplyCount(tx, message.thread_root_id, 1, rootVersion);
+                root = await this.messages.findById(conversationId, message.thread_root_id, tx);
+              }
+              await this.attachments.claim(tx, message.id, caller.id, attachmentIds);
+              return { message, root };
+            })
+          : {
+              message: await this.messages.append(this.messages.db, values, caller.id),
+              root: null,
+            };
     } catch (err) {
       // The same clientMessageId sent concurrently: the unique key let one through.
       if ((err as { code?: string }).code === UNIQUE_VIOLATION && input.clientMessageId) {
@@ -133,17 +145,18 @@ export class MessagesService {
           caller.id,
           input.clientMessageId,
         );
-        if (earlier)
-          return { message: await this.views.renderOne(earlier, caller.id), created: false };
+        if (earlier) return this.repeat(caller, conversationId, earlier.id);
       }
       throw err;
     }
+    const message = await this.views.renderNew(created.message);
     this.events.emit('message.created', {
       ...eventOf(created.message, origin),
       type: created.message.type,
+      message,
     });
     if (created.root) this.events.emit('message.updated', eventOf(created.root, origin));
-    return { message: await this.views.renderOne(created.message, caller.id), created: true };
+    return { message, created: true };
   }
 
   /**
@@ -156,24 +169,23 @@ export class MessagesService {
     event: SystemEvent,
   ): Promise<MessageRow> {
     const names = await this.messages.displayNames(tx, [event.actorId, ...(event.userIds ?? [])]);
-    const { seq, version } = await this.messages.allocate(tx, conversationId);
-    const message = await this.messages.insert(tx, {
-      conversationId,
-      seq,
-      version,
-      senderId: null,
-      clientMessageId: null,
-      type: 'system',
-      content: describeSystemEvent(event, names),
-      language: 'en',
-      direction: 'ltr',
-      systemEvent: event,
-      replyToMessageId: null,
-      threadRootId: null,
-      moderation: 'clean',
-    });
-    await this.messages.markOwnMessageRead(tx, conversationId, event.actorId, seq);
-    return message;
+    return this.messages.append(
+      tx,
+      {
+        conversationId,
+        senderId: null,
+        clientMessageId: null,
+        type: 'system',
+        content: describeSystemEvent(event, names),
+        language: 'en',
+        direction: 'ltr',
+        systemEvent: event,
+        replyToMessageId: null,
+        threadRootId: null,
+        moderation: 'clean',
+      },
+      event.actorId,
+    );
   }
 
   systemMessageEvent(row: MessageRow, origin?: EventOrigin): void {
@@ -190,11 +202,11 @@ export class MessagesService {
     const m = await this.access.member(caller, conversationId);
     const message = await this.access.liveMessage(m, messageId);
     if (message.sender_id !== caller.id) throw new AppError('NOT_MESSAGE_SENDER');
-    await this.access.assertNotBlocked(m);
+    this.access.assertNotBlocked(m);
     if (dto.content.length === 0 && message.type === 'text') {
       throw AppError.validation({ content: ['content must not be empty'] });
     }
-    const moderated = this.moderate(m, dto.content);
+    const moderated = await this.prepare(m, dto.content);
     const updated = await this.messages.db.transaction(async (tx) => {
       const version = await this.messages.nextVersion(tx, conversationId);
       const edited = await this.messages.updateContent(tx, messageId, {
@@ -203,12 +215,13 @@ export class MessagesService {
         direction: directionOf(dto.content),
         moderation: moderated.moderation,
         maskedOriginal: moderated.original,
+        encrypted: moderated.encrypted,
         version,
       });
       // Deleted while this edit waited for the lock.
       if (!edited) throw AppError.notFound();
       // An edit that is still flagged opens a new flag.
-      await this.openFlag(tx, edited, dto.content, moderated);
+      await this.openFlag(tx, edited, moderated);
       return edited;
     });
     this.events.emit('message.updated', eventOf(updated, origin));
@@ -247,6 +260,7 @@ export class MessagesService {
       const current = await this.messages.findById(conversationId, messageId, tx);
       if (!current || current.deleted_at) return null;
       const tombstone = await this.messages.tombstone(tx, messageId, version);
+      await this.attachments.deleteWithMessage(tx, messageId);
       let root: MessageRow | null = null;
       if (tombstone.thread_root_id) {
         const rootVersion = await this.messages.nextVersion(tx, conversationId);
@@ -276,7 +290,15 @@ export class MessagesService {
       reasons: ['reported'],
       reporterId: caller.id,
       reportReason: reason,
-      content: message.content,
+      // the reviewers' copy; at_rest content stays encrypted, under its own purpose
+      content: message.encrypted
+        ? await this.encryption.encrypt(
+            conversationId,
+            await this.encryption.decrypt(conversationId, message.content),
+            'flag',
+          )
+        : message.content,
+      contentEncrypted: message.encrypted,
     });
   }
 
@@ -284,6 +306,44 @@ export class MessagesService {
    * Runs the moderation pipeline (not for e2e content, which the server cannot read). A check
    * whose action is `block` refuses the message and nothing is stored.
    */
+  /** The message stored earlier under the same clientMessageId, answered again. */
+  private async repeat(
+    caller: AuthUser,
+    conversationId: string,
+    messageId: string,
+  ): Promise<SendResult> {
+    const earlier = await this.messages.findById(conversationId, messageId);
+    if (!earlier) throw AppError.notFound();
+    return { message: await this.views.renderOne(earlier, caller.id), created: false };
+  }
+
+  /**
+   * What gets stored for a text: e2e ciphertext as given (base64, never moderated); otherwise
+   * moderated, and for at_rest conversations encrypted (masked original and flag copy too).
+   */
+  private async prepare(m: Membership, text: string): Promise<StoredText> {
+    if (m.encryption === 'e2e') {
+      if (!BASE64.test(text) || text.length > MAX_E2E_CONTENT) {
+        throw AppError.validation({ content: ['e2e content must be base64, at most 16 KiB'] });
+      }
+    } else if ([...text].length > MAX_CONTENT) {
+      throw AppError.validation({ content: [`content must be at most ${MAX_CONTENT} characters`] });
+    }
+    const result = this.moderate(m, text);
+    if (m.encryption !== 'at_rest') return { ...result, encrypted: false, flagContent: text };
+    const id = m.conversation_id;
+    return {
+      ...result,
+      content: await this.encryption.encrypt(id, result.content),
+      original:
+        result.original === null
+          ? null
+          : await this.encryption.encrypt(id, result.original, 'original'),
+      flagContent: await this.encryption.encrypt(id, text, 'flag'),
+      encrypted: true,
+    };
+  }
+
   private moderate(m: Membership, text: string): ModerationResult {
     if (m.encryption === 'e2e') {
       return { content: text, moderation: 'clean', original: null, blocked: [], flagged: [] };
@@ -297,18 +357,20 @@ export class MessagesService {
   private async openFlag(
     tx: EntityManager,
     message: MessageRow,
-    written: string,
-    result: ModerationResult,
+    stored: StoredText,
   ): Promise<void> {
-    if (result.flagged.length === 0) return;
+    if (stored.flagged.length === 0) return;
     await this.flags.open(
       {
         messageId: message.id,
         conversationId: message.conversation_id,
         senderId: message.sender_id,
-        reasons: result.flagged.map((f) => f.check),
-        matched: result.flagged.flatMap((f) => f.hits.map((h) => h.matched)),
-        content: written,
+        reasons: stored.flagged.map((f) => f.check),
+        matched: stored.encrypted
+          ? []
+          : stored.flagged.flatMap((f) => f.hits.map((h) => h.matched)),
+        content: stored.flagContent,
+        contentEncrypted: stored.encrypted,
       },
       tx,
     );
@@ -323,10 +385,13 @@ export class MessagesService {
     return target;
   }
 
-  /** Attachments arrive with their own module; until then no id can be valid. */
-  private async checkAttachments(m: Membership, attachmentIds: string[]): Promise<void> {
-    if (attachmentIds.length === 0) return;
+  /** The sender's own unused uploads, where file sharing is on; they make the message's type. */
+  private async checkAttachments(
+    m: Membership,
+    attachmentIds: string[],
+  ): Promise<'text' | 'image' | 'file'> {
+    if (attachmentIds.length === 0) return 'text';
     if (!m.allow_file_sharing) throw new AppError('FILE_SHARING_DISABLED');
-    throw new AppError('INVALID_ATTACHMENT', { attachmentIds });
+    return this.attachments.messageType(m.user_id, attachmentIds);
   }
 }

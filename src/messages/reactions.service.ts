@@ -56,7 +56,7 @@ export class ReactionsService {
     if (!isSingleEmoji(emoji)) throw AppError.validation({ emoji: ['must be exactly one emoji'] });
     const m = await this.access.member(caller, conversationId);
     await this.access.liveMessage(m, messageId);
-    await this.access.assertNotBlocked(m);
+    this.access.assertNotBlocked(m);
     let changed: MessageRow | null;
     try {
       changed = await this.messages.db.transaction(async (tx) => {

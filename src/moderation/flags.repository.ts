@@ -13,6 +13,8 @@ export interface NewFlag {
   reportReason?: string | null;
   /** the message text as written when the flag opened */
   content?: string | null;
+  /** `content` is ciphertext of an at_rest conversation */
+  contentEncrypted?: boolean;
 }
 
 export interface FlagRow {
@@ -25,6 +27,7 @@ export interface FlagRow {
   reporter_id: string | null;
   report_reason: string | null;
   content: string | null;
+  content_encrypted: boolean;
   status: 'open' | 'resolved';
   resolution: string | null;
   note: string | null;
@@ -36,6 +39,7 @@ export interface FlagRow {
 }
 
 const FLAG = `id, message_id, conversation_id, sender_id, reasons, matched, reporter_id, report_reason, content,
+  content_encrypted,
   status, resolution, note, resolved_by, resolved_at, created_at,
   (extract(epoch FROM created_at) * 1000000)::bigint AS created_us`;
 
@@ -48,8 +52,9 @@ export class FlagsRepository {
     const created = await row<{ id: string }>(
       db,
       `INSERT INTO moderation_flags
-              (message_id, conversation_id, sender_id, reasons, matched, reporter_id, report_reason, content)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+              (message_id, conversation_id, sender_id, reasons, matched, reporter_id, report_reason, content,
+               content_encrypted)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
       [
         flag.messageId,
         flag.conversationId,
@@ -59,6 +64,7 @@ export class FlagsRepository {
         flag.reporterId ?? null,
         flag.reportReason ?? null,
         flag.content ?? null,
+        flag.contentEncrypted ?? false,
       ],
     );
     return created!.id;

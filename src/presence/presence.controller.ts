@@ -1,26 +1,14 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsUUID } from 'class-validator';
 import type { AuthUser } from '../common/auth/auth-user';
 import { CurrentUser } from '../common/auth/auth.decorators';
 import { ApiPage, Page, PageQuery } from '../common/pagination/page';
+import { CommaSeparatedUuids } from '../common/validation/validators';
 import { ContactDto, PresenceDto, PresenceQueriesService } from './presence-queries.service';
 
 export class PresenceQuery {
   @ApiProperty({ description: 'comma-separated user ids (at most 100)', example: 'id1,id2' })
-  @Transform(({ value }: { value: unknown }) =>
-    typeof value === 'string'
-      ? value
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean)
-      : value,
-  )
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(100)
-  @IsUUID('all', { each: true })
+  @CommaSeparatedUuids(100)
   userIds!: string[];
 }
 

@@ -80,6 +80,11 @@ export class PresenceService implements OnModuleInit, OnApplicationShutdown {
     await this.refresh(userId);
   }
 
+  /** Whether the user has an open socket on any node, right now (no grace period). */
+  async hasSockets(userId: string): Promise<boolean> {
+    return (await this.store.connections(userId)).length > 0;
+  }
+
   /** The announced status of each user; for online users lastSeenAt is now. */
   async statuses(userIds: string[]): Promise<PresenceView[]> {
     const lastSeen = await this.contacts.lastSeen(userIds);

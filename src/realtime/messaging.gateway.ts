@@ -32,7 +32,10 @@ import { TypingService } from './typing.service';
 
 type Events = Record<string, (...args: never[]) => void>;
 /** A socket past the handshake: `data.user` was set by the auth middleware. */
-type AuthedSocket = Socket<Events, Events, Events, { user: AuthUser }>;
+type AuthedSocket = Socket<Events, Events, Events, { user: AuthUser; checkedAt: number }>;
+
+/** How long a socket's view of its user (verified, locale, name) may be reused between events. */
+const PRINCIPAL_TTL_MS = 30_000;
 
 /**
  * The `/messaging` namespace: as thin as a controller. It authenticates the handshake with the
@@ -62,6 +65,7 @@ export class MessagingGateway implements OnGatewayInit, OnGatewayConnection, OnG
       this.auth.authenticate(token).then(
         (user) => {
           (socket as unknown as AuthedSocket).data.user = user;
+          (socket as unknown as AuthedSocket).data.checkedAt = Date.now();
           next();
         },
         () => next(new Error('unauthorized')),
@@ -165,26 +169,32 @@ export class MessagingGateway implements OnGatewayInit, OnGatewayConnection, OnG
     );
   }
 
-  /**
-   * Re-reads the caller's session for every event, so a logout, suspension or verification
-   * takes effect on open sockets at once, then validates and runs.
-   */
+  /** Validates the payload with the event's DTO, then runs it as the socket's user. */
   private async handle<D, T>(
     socket: AuthedSocket,
     dto: new () => D,
     payload: unknown,
     run: (user: AuthUser, input: D) => Promise<T>,
   ): Promise<Ack<T>> {
-    const stale = socket.data.user;
-    return ack(stale, dto, payload, async (input) => {
-      const user = await this.auth
-        .principal({ sub: stale.id, sid: stale.sessionId })
-        .catch((err: unknown) => {
-          socket.disconnect(true);
-          throw err;
-        });
-      socket.data.user = user;
-      return run(user, input);
-    });
+    const known = socket.data.user;
+    return ack(known, dto, payload, async (input) => run(await this.principalOf(socket), input));
+  }
+
+  /**
+   * The socket's user, re-read from the session at most every 30 s. Logout, reuse detection and
+   * suspension do not wait for that: they drop the session's sockets on every node at once.
+   */
+  private async principalOf(socket: AuthedSocket): Promise<AuthUser> {
+    const known = socket.data.user;
+    if (Date.now() - socket.data.checkedAt < PRINCIPAL_TTL_MS) return known;
+    const user = await this.auth
+      .principal({ sub: known.id, sid: known.sessionId })
+      .catch((err: unknown) => {
+        socket.disconnect(true);
+        throw err;
+      });
+    socket.data.user = user;
+    socket.data.checkedAt = Date.now();
+    return user;
   }
 }

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { DomainEvents, MessageEvent } from '../common/events/domain-events';
 import { ConversationViews } from '../conversations/conversation-views';
@@ -19,7 +19,7 @@ const canSee = (p: ParticipantRow, seq: number): boolean =>
  * Recipients are read after the commit, so a member removed a moment ago gets nothing more.
  */
 @Injectable()
-export class RealtimeFanout {
+export class RealtimeFanout implements BeforeApplicationShutdown {
   private readonly logger = new Logger('RealtimeFanout');
   private readonly queue = new SerialQueue();
 
@@ -31,6 +31,11 @@ export class RealtimeFanout {
     private readonly messageViews: MessageViews,
     private readonly contacts: ContactsRepository,
   ) {}
+
+  /** Fan-outs in flight finish before the socket server and its Redis clients close. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.queue.drain();
+  }
 
   @OnEvent('message.created')
   onMessageCreated(e: DomainEvents['message.created']): Promise<void> {

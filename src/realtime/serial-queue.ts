@@ -15,4 +15,14 @@ export class SerialQueue {
     });
     return next;
   }
+
+  /** Resolves when every task queued so far has finished (or after `timeoutMs`). */
+  async drain(timeoutMs = 5000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all([...this.tails.values()]),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+    ]);
+    clearTimeout(timer);
+  }
 }

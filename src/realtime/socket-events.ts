@@ -1,5 +1,6 @@
 import { Type } from '@nestjs/common';
 import { MessageDto } from '../messages/dto/message.dto';
+import { NotificationEventDto } from '../notifications/dto/notification.dto';
 import { LastReadSeqDto, EmptyDto, SyncResultDto } from './dto/socket-events.dto';
 import {
   ConversationEventDto,
@@ -86,6 +87,10 @@ export const SERVER_EVENTS = {
     payload: ConversationRemovedEventDto,
     summary: 'You left, were removed, or deleted it',
   },
+  'notification:new': {
+    payload: NotificationEventDto,
+    summary: 'A new in-app notification for you (none for muted conversations)',
+  },
 } as const satisfies Record<string, { payload: Type<unknown>; summary: string }>;
 
 export type ServerEventName = keyof typeof SERVER_EVENTS;
@@ -101,6 +106,7 @@ export interface ServerEventPayloads {
   'conversation:new': ConversationEventDto;
   'conversation:updated': ConversationEventDto;
   'conversation:removed': ConversationRemovedEventDto;
+  'notification:new': NotificationEventDto;
 }
 
 export const userRoom = (userId: string): string => `user:${userId}`;

@@ -24,7 +24,7 @@ export interface SearchParams {
 
 const COLUMNS = `m.id, m.conversation_id, m.seq, m.version, m.sender_id, m.client_message_id, m.type,
   m.content, m.language, m.direction, m.system_event, m.reply_to_message_id, m.thread_root_id,
-  m.reply_count, m.moderation, m.edited_at, m.deleted_at, m.created_at`;
+  m.reply_count, m.moderation, m.edited_at, m.deleted_at, m.created_at, m.encrypted`;
 
 /**
  * Full-text search over the messages a user can see. The privacy filter is part of the one

@@ -19,9 +19,15 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** Boots the real application on a random port with its own database. */
-export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
-  const db = await createTestDatabase();
+/**
+ * Boots the real application on a random port with its own database, or on `reuse` (a
+ * database of an earlier app of the same test, which then stays for the caller to drop).
+ */
+export async function startTestApp(
+  overrides: Record<string, string> = {},
+  reuse?: TestDatabase,
+): Promise<TestApp> {
+  const db = reuse ?? (await createTestDatabase());
   const env: Record<string, string> = {
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
@@ -40,7 +46,14 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
     .compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false });
   configureApp(app);
-  await listen(app, 0, '127.0.0.1');
+  try {
+    await listen(app, 0, '127.0.0.1');
+  } catch (err) {
+    // a boot that fails (e.g. on purpose in a test) still releases its database and timers
+    await app.close().catch(() => undefined);
+    if (!reuse) await db.drop();
+    throw err;
+  }
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return {
     app,
@@ -50,7 +63,7 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
     http: () => request(url),
     close: async () => {
       await app.close();
-      await db.drop();
+      if (!reuse) await db.drop();
     },
   };
 }

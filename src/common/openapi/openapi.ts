@@ -38,7 +38,14 @@ export function buildOpenApiDocument(
       'REST API of the real-time messaging service. Every error has the shape ErrorBody; ' +
         '`message` follows `Accept-Language` (`ar` → Arabic), else the user’s locale. ' +
         'Lists answer `{items, nextCursor}`; pass `cursor=<nextCursor>` for the next page. ' +
-        'Socket.IO events are described by the AsyncAPI document at /docs/events-json.',
+        'Socket.IO events are described by the AsyncAPI document at /docs/events-json.\n\n' +
+        '**Encryption.** `none`: stored as written, moderated, searchable. `at_rest`: the server ' +
+        'reads the content to moderate it, then stores it (and attachment bytes) encrypted with ' +
+        'AES-256-GCM under a per-conversation key wrapped by a master key; it is never indexed for ' +
+        'search. `e2e`: clients encrypt; the server stores and relays base64 ciphertext (≤ 16 KiB) ' +
+        'exactly as given and cannot read it: no moderation, search, previews or notification ' +
+        'bodies. It still sees metadata: who talks to whom, when, sizes, reactions and receipts. ' +
+        'Device public keys: `PUT /keys/me`, `GET /keys`.',
     )
     .setVersion('1.0.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')

@@ -1,5 +1,14 @@
 import { applyDecorators } from '@nestjs/common';
-import { registerDecorator, ValidateIf, ValidationArguments } from 'class-validator';
+import { Transform } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsUUID,
+  registerDecorator,
+  ValidateIf,
+  ValidationArguments,
+} from 'class-validator';
 
 /**
  * Optional, but never null: an absent field is skipped, an explicit null is validated (and
@@ -32,5 +41,23 @@ export function CharLength(min: number, max: number): PropertyDecorator {
         },
       },
     }),
+  );
+}
+
+/** A query parameter holding comma-separated UUIDs (`?userIds=a,b`): 1..`max` of them. */
+export function CommaSeparatedUuids(max: number): PropertyDecorator {
+  return applyDecorators(
+    Transform(({ value }: { value: unknown }) =>
+      typeof value === 'string'
+        ? value
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : value,
+    ),
+    IsArray(),
+    ArrayMinSize(1),
+    ArrayMaxSize(max),
+    IsUUID('all', { each: true }),
   );
 }

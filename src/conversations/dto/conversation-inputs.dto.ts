@@ -41,7 +41,12 @@ export class CreateConversationDto {
   @Matches(CONTEXT_ID, { message: 'contextId must be 1..128 of A-Za-z0-9:_-' })
   contextId?: string;
 
-  @ApiPropertyOptional({ enum: ['none', 'at_rest', 'e2e'], default: 'none' })
+  @ApiPropertyOptional({
+    enum: ['none', 'at_rest', 'e2e'],
+    default: 'none',
+    description:
+      'at_rest: stored encrypted, moderated, not searchable. e2e: clients encrypt; content is base64 ciphertext the server cannot read (no moderation, search or previews).',
+  })
   @Optional()
   @IsIn(['none', 'at_rest', 'e2e'])
   encryption?: 'none' | 'at_rest' | 'e2e';

@@ -16,11 +16,15 @@ import {
 import { Optional, CharLength } from '../../common/validation/validators';
 import { PageQuery } from '../../common/pagination/page';
 
+/** The longest content of any conversation: e2e ciphertext (16 KiB as base64). */
+const MAX_CONTENT_ANY = Math.ceil((16 * 1024) / 3) * 4;
+
 const hasAttachments = (o: { attachmentIds?: unknown[] }): boolean =>
   Array.isArray(o.attachmentIds) && o.attachmentIds.length > 0;
 
 /**
- * Message content: a string of at most 4000 characters (code points) after trimming, and not
+ * Message content: a string (at most 4000 characters, code points, after trimming; e2e ciphertext
+ * up to 16 KiB of base64, which the service checks knowing the conversation), and not
  * empty unless the message carries attachments.
  */
 function IsMessageContent(): PropertyDecorator {
@@ -33,7 +37,7 @@ function IsMessageContent(): PropertyDecorator {
         message: (args: ValidationArguments) =>
           typeof args.value !== 'string'
             ? 'content must be a string'
-            : [...args.value].length > 4000
+            : [...args.value].length > MAX_CONTENT_ANY
               ? 'content must be at most 4000 characters'
               : 'content must not be empty',
       },
@@ -41,7 +45,7 @@ function IsMessageContent(): PropertyDecorator {
         validate(value: unknown, args: ValidationArguments): boolean {
           if (typeof value !== 'string') return false;
           const length = [...value].length;
-          return length <= 4000 && (length > 0 || hasAttachments(args.object));
+          return length <= MAX_CONTENT_ANY && (length > 0 || hasAttachments(args.object));
         },
       },
     });
@@ -52,7 +56,8 @@ export class MessageContentInput {
   @ApiProperty({
     minLength: 0,
     maxLength: 4000,
-    description: '1..4000 characters after trimming; 0.. with attachments',
+    description:
+      '1..4000 characters after trimming; 0.. with attachments. In e2e conversations: base64 ciphertext up to 16 KiB.',
   })
   @IsMessageContent()
   content!: string;
@@ -91,9 +96,13 @@ export class SendMessageDto extends SendMessageFields {
 }
 
 export class EditMessageDto {
-  @ApiProperty({ minLength: 1, maxLength: 4000 })
+  @ApiProperty({
+    minLength: 1,
+    maxLength: 4000,
+    description: 'e2e conversations: base64 ciphertext up to 16 KiB',
+  })
   @IsString()
-  @CharLength(0, 4000)
+  @CharLength(0, MAX_CONTENT_ANY)
   content!: string;
 }
 

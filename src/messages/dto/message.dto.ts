@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { AttachmentDto } from '../../attachments/dto/attachment.dto';
 import { PublicUserDto } from '../../users/dto/user.dto';
 
 export class ReactionDto {
@@ -12,37 +13,8 @@ export class ReactionDto {
   reactedByMe!: boolean;
 }
 
-export class AttachmentDto {
-  @ApiProperty({ format: 'uuid' })
-  id!: string;
-
-  @ApiProperty({ enum: ['image', 'file'] })
-  kind!: 'image' | 'file';
-
-  @ApiProperty()
-  filename!: string;
-
-  @ApiProperty()
-  mimeType!: string;
-
-  @ApiProperty()
-  size!: number;
-
-  @ApiProperty({ required: false })
-  width?: number;
-
-  @ApiProperty({ required: false })
-  height?: number;
-
-  @ApiProperty({ example: '/api/v1/attachments/…' })
-  url!: string;
-
-  @ApiProperty({ required: false })
-  thumbnailUrl?: string;
-
-  @ApiProperty({ format: 'date-time' })
-  createdAt!: string;
-}
+/** The contract's Attachment, owned by the attachments module. */
+export { AttachmentDto };
 
 export class SystemEventDto {
   @ApiProperty({

@@ -18,6 +18,8 @@ export interface MessageRow {
   edited_at: Date | null;
   deleted_at: Date | null;
   created_at: Date;
+  /** content is AES-GCM ciphertext under the conversation's data key (at_rest conversations) */
+  encrypted: boolean;
 }
 
 export type SystemEventKind =
@@ -50,4 +52,8 @@ export interface Membership {
   visible_after_seq: string;
   last_read_seq: string;
   last_delivered_seq: string;
+  /** a direct conversation whose two members are separated by a block (either way) */
+  blocked: boolean;
+  /** the message this member already sent under the asked clientMessageId, if any */
+  earlier_id: string | null;
 }

@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { ErrorBody } from '../../common/errors/error-body';
 import { ConversationDto } from '../../conversations/dto/conversation.dto';
 import { MessageDto } from '../../messages/dto/message.dto';
+import { PresenceDto } from '../../presence/presence-queries.service';
 
 export class MessageEventDto {
   @ApiProperty({ format: 'uuid' })
@@ -56,16 +57,8 @@ export class ReceiptEventDto {
   at!: string;
 }
 
-export class PresenceEventDto {
-  @ApiProperty({ format: 'uuid' })
-  userId!: string;
-
-  @ApiProperty({ enum: ['online', 'away', 'offline'] })
-  status!: 'online' | 'away' | 'offline';
-
-  @ApiProperty({ type: String, nullable: true, format: 'date-time' })
-  lastSeenAt!: string | null;
-}
+/** Same shape as `GET /presence` items. */
+export class PresenceEventDto extends PresenceDto {}
 
 export class ConversationEventDto {
   @ApiProperty({ type: ConversationDto, description: 'as seen by the receiver' })

@@ -1,0 +1,490 @@
+// Shared helpers for the benchmarks: databases, the app as a child process, timed HTTP requests,
+// percentiles and tables. Everything talks to 127.0.0.1 only.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath, URL } from 'node:url';
+import pg from 'pg';
+import WebSocket from 'ws';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const API = '/api/v1';
+export const HOST = '127.0.0.1';
+
+const env = process.env;
+export const PG_ADMIN_URL = env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+/** Redis is off unless BENCH_REDIS=1: the Socket.IO Redis adapter's pub/sub channel has no
+ *  prefix, so a bench node would exchange traffic with other people's test nodes on this Redis. */
+export const REDIS_URL =
+  env.BENCH_REDIS === '1' ? (env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379') : null;
+
+export const intEnv = (name, fallback) => {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value)) throw new Error(`${name} must be a number, got ${raw}`);
+  return value;
+};
+
+export const log = (...args) => console.log(`[${new Date().toISOString().slice(11, 19)}]`, ...args);
+
+// ---------------------------------------------------------------------------------------------
+// Clean-up: every resource registers an undo; run.mjs (or a standalone benchmark) runs them all
+// on success, failure and SIGINT/SIGTERM. Child processes are also killed on a plain exit.
+
+const cleanups = [];
+const children = new Set();
+
+export function onCleanup(fn) {
+  cleanups.push(fn);
+  return () => {
+    const i = cleanups.indexOf(fn);
+    if (i >= 0) cleanups.splice(i, 1);
+  };
+}
+
+export async function cleanupAll() {
+  while (cleanups.length > 0) {
+    const fn = cleanups.pop();
+    try {
+      await fn();
+    } catch (err) {
+      console.error(`clean-up step failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+}
+
+export function trackChild(child) {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+process.once('exit', () => {
+  for (const child of children) {
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+
+let signalled = false;
+export function installSignalHandlers() {
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, () => {
+      if (signalled) return;
+      signalled = true;
+      console.error(`\n${signal}: cleaning up`);
+      void cleanupAll().finally(() => process.exit(130));
+    });
+  }
+}
+
+/** Stops a child: SIGTERM, then SIGKILL after a grace period. */
+export async function stopChild(child, graceMs = 5000) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = sleep(graceMs).then(() => 'timeout');
+  if ((await Promise.race([exited, timer])) === 'timeout') {
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Databases
+
+async function adminQuery(sql) {
+  const client = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await client.connect();
+  try {
+    return await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Creates a fresh database, registers its drop, and returns its URL. */
+export async function createDatabase(label) {
+  const name = `bench_${label}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE ${name}`);
+  onCleanup(async () => {
+    await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    log(`dropped database ${name}`);
+  });
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  log(`created database ${name}`);
+  return { name, url: url.toString() };
+}
+
+export async function connectDb(url) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  onCleanup(() => client.end());
+  return client;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processes
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, HOST, () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resident set size of a process in KiB, from /proc. */
+export function rssKiB(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = /VmRSS:\s+(\d+) kB/.exec(status);
+  if (!match) throw new Error(`no VmRSS for ${pid}`);
+  return Number(match[1]);
+}
+
+const JWT_SECRET = randomBytes(32).toString('hex');
+export const ADMIN = {
+  email: 'bench-admin@bench.local',
+  password: `bench-${randomBytes(8).toString('hex')}`,
+};
+
+/**
+ * Starts the built service (`node dist/src/main.js`) against a database, waits until
+ * /health/ready answers 200, and collects its warning and error log lines.
+ */
+export async function startApp({ databaseUrl, extraEnv = {}, label = 'app', nodeArgs = [] }) {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-data-'));
+  onCleanup(() => rmSync(dataDir, { recursive: true, force: true }));
+  const childEnv = {
+    PATH: env.PATH,
+    HOME: env.HOME,
+    NODE_ENV: 'development',
+    PORT: String(port),
+    DATA_DIR: dataDir,
+    DATABASE_URL: databaseUrl,
+    LOG_LEVEL: env.BENCH_LOG_LEVEL ?? 'warn',
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
+    JWT_SECRET: JWT_SECRET,
+    RATE_LIMIT_AUTH_PER_MINUTE: '1000000000',
+    RATE_LIMIT_REQUESTS_PER_MINUTE: '1000000000',
+    RATE_LIMIT_MESSAGES_PER_MINUTE: '1000000000',
+    ...(REDIS_URL ? { REDIS_URL } : {}),
+    ...extraEnv,
+  };
+  const child = trackChild(
+    spawn(process.execPath, [...nodeArgs, 'dist/src/main.js'], {
+      cwd: ROOT,
+      env: childEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
+  const problems = [];
+  const tail = [];
+  const collect = (stream) => {
+    let buffer = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk) => {
+      buffer += chunk;
+      let nl;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        tail.push(line);
+        const inspector = /Debugger listening on (ws:\/\/\S+)/.exec(line);
+        if (inspector) app.inspectorUrl = inspector[1];
+        if (tail.length > 40) tail.shift();
+        const level = /"level":(\d+)/.exec(line);
+        // start-up notices about generated development secrets are expected here
+        const notice = /was not set: generated one/.test(line);
+        if (level && Number(level[1]) >= 40 && !notice && problems.length < 200)
+          problems.push(line);
+      }
+    });
+  };
+  const app = {
+    inspectorUrl: null,
+    label,
+    child,
+    pid: child.pid,
+    port,
+    url: `http://${HOST}:${port}`,
+    problems,
+    tail,
+    stop: () => stopChild(child),
+  };
+  collect(child.stdout);
+  collect(child.stderr);
+  const undo = onCleanup(() => stopChild(child));
+  app.stop = async () => {
+    undo();
+    await stopChild(child);
+  };
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) {
+      throw new Error(`${label} exited with ${child.exitCode} at start:\n${tail.join('\n')}`);
+    }
+    try {
+      const res = await request(app.url, 'GET', '/health/ready');
+      if (res.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline)
+      throw new Error(`${label} not ready after 60 s:\n${tail.join('\n')}`);
+    await sleep(200);
+  }
+  log(
+    `${label} ready on ${app.url} (pid ${child.pid}${REDIS_URL ? ', with Redis' : ', no Redis'})`,
+  );
+  return app;
+}
+
+/**
+ * Runs a full garbage collection in a process started with `--inspect` (through the inspector
+ * protocol) and returns its JS heap use in bytes afterwards.
+ */
+export async function inspectorGc(wsUrl) {
+  const ws = new WebSocket(wsUrl);
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  let nextId = 1;
+  const call = (method) =>
+    new Promise((resolve, reject) => {
+      const id = nextId++;
+      const onMessage = (data) => {
+        const msg = JSON.parse(String(data));
+        if (msg.id !== id) return;
+        ws.off('message', onMessage);
+        if (msg.error) reject(new Error(msg.error.message));
+        else resolve(msg.result);
+      };
+      ws.on('message', onMessage);
+      ws.send(JSON.stringify({ id, method }));
+    });
+  try {
+    await call('HeapProfiler.collectGarbage');
+    await call('HeapProfiler.collectGarbage');
+    return (await call('Runtime.getHeapUsage')).usedSize;
+  } finally {
+    ws.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP
+
+export const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
+
+/**
+ * One HTTP request. `ttfb` is the time from sending the request to receiving the response
+ * headers (the service renders the whole JSON body before it writes headers, so this is its
+ * server time plus loopback), in milliseconds.
+ */
+export function request(base, method, path, { token, body } = {}) {
+  return new Promise((resolve, reject) => {
+    const url = new URL(path, base);
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const headers = { accept: 'application/json' };
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (payload) {
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = String(payload.length);
+    }
+    const started = performance.now();
+    const req = http.request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname + url.search,
+        method,
+        headers,
+        agent,
+      },
+      (res) => {
+        const ttfb = performance.now() - started;
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let parsed = text;
+          if ((res.headers['content-type'] ?? '').includes('json') && text.length > 0) {
+            try {
+              parsed = JSON.parse(text);
+            } catch {
+              // keep the text
+            }
+          }
+          resolve({
+            status: res.statusCode,
+            body: parsed,
+            ttfb,
+            total: performance.now() - started,
+          });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** A request that must answer one of `expected`, else throws with the body. */
+export async function must(base, method, path, options = {}, expected = [200, 201]) {
+  const res = await request(base, method, path, options);
+  if (!expected.includes(res.status)) {
+    throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
+  }
+  return res.body;
+}
+
+/** Runs `fn` over `items` with at most `limit` at a time, keeping order of results. */
+export async function mapLimit(items, limit, fn) {
+  const results = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i], i);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+export async function loginAdmin(base) {
+  const res = await must(base, 'POST', `${API}/auth/login`, { body: ADMIN }, [200]);
+  return { id: res.user.id, token: res.accessToken };
+}
+
+/**
+ * Registers `count` users through the API and has the bootstrap admin verify each (as
+ * test/support/factories.ts does), `concurrency` at a time.
+ */
+export async function createUsers(base, admin, count, prefix, concurrency = 16) {
+  const runId = randomBytes(3).toString('hex');
+  return mapLimit(
+    Array.from({ length: count }, (_, i) => i),
+    concurrency,
+    async (i) => {
+      const email = `${prefix}-${runId}-${i}@bench.local`;
+      const reg = await must(
+        base,
+        'POST',
+        `${API}/auth/register`,
+        { body: { email, password: 'password-123', displayName: `${prefix} ${i}` } },
+        [201],
+      );
+      await must(
+        base,
+        'POST',
+        `${API}/admin/users/${reg.user.id}/verify`,
+        { token: admin.token },
+        [200],
+      );
+      return { id: reg.user.id, email, token: reg.accessToken };
+    },
+  );
+}
+
+export async function createDirect(base, user, otherId) {
+  return must(
+    base,
+    'POST',
+    `${API}/conversations`,
+    { token: user.token, body: { type: 'direct', participantIds: [otherId] } },
+    [200, 201],
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Figures
+
+/** Nearest-rank percentile of an unsorted array (copied and sorted once per call set). */
+export function summarize(values) {
+  const sorted = Float64Array.from(values).sort();
+  const at = (q) =>
+    sorted.length === 0
+      ? NaN
+      : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+  const mean = sorted.length === 0 ? NaN : sorted.reduce((a, b) => a + b, 0) / sorted.length;
+  return {
+    n: sorted.length,
+    p50: at(0.5),
+    p90: at(0.9),
+    p99: at(0.99),
+    max: sorted.length === 0 ? NaN : sorted[sorted.length - 1],
+    mean,
+  };
+}
+
+export const ms = (v) => (Number.isFinite(v) ? v.toFixed(v < 10 ? 2 : 1) : '—');
+
+/** Prints rows (arrays of strings) as an aligned table; the first row is the header. */
+export function printTable(title, rows) {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c] ?? '').length)));
+  const line = (r) => r.map((cell, c) => String(cell ?? '').padEnd(widths[c])).join('  ');
+  console.log(`\n${title}`);
+  console.log(line(rows[0]));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows.slice(1)) console.log(line(r));
+}
+
+/** Prints the service's warning/error log lines, if any (evidence of problems under load). */
+export function reportProblems(app) {
+  if (app.problems.length === 0) {
+    console.log(`\n${app.label}: no warning or error log lines`);
+    return;
+  }
+  console.log(`\n${app.label}: ${app.problems.length} warning/error log line(s); first ones:`);
+  for (const line of app.problems.slice(0, 5)) console.log(`  ${line.slice(0, 400)}`);
+}
+
+/** The machine's 1-minute load average and core count, to read the figures against. */
+export const machineLoad = () =>
+  `load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')} on ${cpus().length} cores`;
+
+export const isMain = (metaUrl) => process.argv[1] && fileURLToPath(metaUrl) === process.argv[1];
+
+/** Runs one benchmark module on its own (node bench/x.mjs), with clean-up. */
+export async function runStandalone(fn) {
+  installSignalHandlers();
+  let code = 0;
+  try {
+    await fn();
+  } catch (err) {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    code = 1;
+  } finally {
+    await cleanupAll();
+    await agentClose();
+  }
+  process.exit(code);
+}
+
+export async function agentClose() {
+  agent.destroy();
+}
+
+export { performance, sleep };

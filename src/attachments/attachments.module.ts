@@ -1,0 +1,31 @@
+import { Module } from '@nestjs/common';
+import { AttachmentsCleanup } from './attachments-cleanup.service';
+import { AttachmentsController } from './attachments.controller';
+import { AttachmentsRepository } from './attachments.repository';
+import { AttachmentsService } from './attachments.service';
+import { ImageProcessor } from './images/image-processor';
+import { MessageAttachments } from './message-attachments';
+import { attachmentStorageProvider } from './storage/storage.provider';
+import { UploadInterceptor } from './upload/upload.interceptor';
+import { UploadSpool } from './upload/upload-spool';
+
+/**
+ * Files and images shared in conversations: upload (type from the bytes, size limits while
+ * streaming, images re-encoded), storage (local disk or S3), authorized download, cleanup.
+ * The message log uses it through `MessageAttachments`; it knows nothing of messages' code.
+ */
+@Module({
+  controllers: [AttachmentsController],
+  providers: [
+    AttachmentsRepository,
+    AttachmentsService,
+    AttachmentsCleanup,
+    MessageAttachments,
+    ImageProcessor,
+    UploadSpool,
+    UploadInterceptor,
+    attachmentStorageProvider,
+  ],
+  exports: [MessageAttachments],
+})
+export class AttachmentsModule {}

@@ -1,0 +1,166 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { row, rows } from '../database/sql';
+import { AttachmentRow, NewAttachment } from './entities/attachment.row';
+
+const COLUMNS = `id, uploader_id, kind, filename, mime_type, size, width, height, storage_key, thumbnail_key,
+  thumbnail_size, sha256, message_id, position, created_at, deleted_at`;
+
+/** What has to go from storage when an attachment goes. */
+export type StoredKeys = Pick<AttachmentRow, 'id' | 'storage_key' | 'thumbnail_key'>;
+
+/**
+ * Attachments and who may read them. An attachment belongs to its uploader until one message
+ * claims it; it is deleted (`deleted_at`) with its message, and its row removed once its bytes
+ * are gone from storage.
+ */
+@Injectable()
+export class AttachmentsRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  async insert(a: NewAttachment): Promise<AttachmentRow> {
+    const [inserted] = await rows<AttachmentRow>(
+      this.db,
+      `INSERT INTO attachments (uploader_id, kind, filename, mime_type, size, width, height, storage_key,
+                                thumbnail_key, thumbnail_size, sha256)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       RETURNING ${COLUMNS}`,
+      [
+        a.uploaderId,
+        a.kind,
+        a.filename,
+        a.mimeType,
+        a.size,
+        a.width,
+        a.height,
+        a.storageKey,
+        a.thumbnailKey,
+        a.thumbnailSize,
+        a.sha256,
+      ],
+    );
+    return inserted;
+  }
+
+  /**
+   * The attachment if `userId` may read it: its uploader, or an active participant who can see
+   * (seq > visible_after_seq) the live message that references it. Null for anyone else.
+   */
+  findReadable(id: string, userId: string): Promise<AttachmentRow | null> {
+    return row<AttachmentRow>(
+      this.db,
+      `SELECT ${COLUMNS} FROM attachments a
+        WHERE a.id = $1 AND a.deleted_at IS NULL
+          AND (a.uploader_id = $2 OR EXISTS (
+                SELECT 1 FROM messages m
+                  JOIN conversation_participants p ON p.conversation_id = m.conversation_id
+                 WHERE m.id = a.message_id AND m.deleted_at IS NULL
+                   AND p.user_id = $2 AND p.status = 'active' AND m.seq > p.visible_after_seq))`,
+      [id, userId],
+    );
+  }
+
+  async findMany(ids: string[]): Promise<AttachmentRow[]> {
+    if (ids.length === 0) return [];
+    return rows<AttachmentRow>(
+      this.db,
+      `SELECT ${COLUMNS} FROM attachments WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+  }
+
+  /**
+   * Gives the uploader's unreferenced attachments to a message, in the order given. Returns the
+   * ids it claimed: fewer than asked when another send claimed one first (its row lock makes
+   * this one wait, then see `message_id` set).
+   */
+  async claim(
+    tx: EntityManager,
+    messageId: string,
+    uploaderId: string,
+    ids: string[],
+  ): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const claimed = await rows<{ id: string }>(
+      tx,
+      `UPDATE attachments a SET message_id = $1, position = t.ord
+         FROM unnest($3::uuid[]) WITH ORDINALITY AS t (id, ord)
+        WHERE a.id = t.id AND a.uploader_id = $2 AND a.message_id IS NULL AND a.deleted_at IS NULL
+        RETURNING a.id`,
+      [messageId, uploaderId, ids],
+    );
+    return claimed.map((c) => c.id);
+  }
+
+  /** The live attachments of messages, each message's in order. */
+  async ofMessages(messageIds: string[]): Promise<AttachmentRow[]> {
+    if (messageIds.length === 0) return [];
+    return rows<AttachmentRow>(
+      this.db,
+      `SELECT ${COLUMNS} FROM attachments
+        WHERE message_id = ANY($1::uuid[]) AND deleted_at IS NULL
+        ORDER BY message_id, position`,
+      [messageIds],
+    );
+  }
+
+  /** Deletes the attachments of a message that is being deleted (their bytes go after commit). */
+  async deleteOfMessage(tx: EntityManager, messageId: string): Promise<void> {
+    await tx.query(
+      `UPDATE attachments SET deleted_at = now() WHERE message_id = $1 AND deleted_at IS NULL`,
+      [messageId],
+    );
+  }
+
+  /** Deletes uploads that no message claimed before `createdBefore`; at most `limit`. */
+  async deleteUnreferenced(createdBefore: Date, limit: number): Promise<number> {
+    const deleted = await rows<{ id: string }>(
+      this.db,
+      `UPDATE attachments SET deleted_at = now()
+        WHERE id IN (SELECT id FROM attachments
+                      WHERE message_id IS NULL AND deleted_at IS NULL AND created_at < $1
+                      LIMIT $2)
+        RETURNING id`,
+      [createdBefore, limit],
+    );
+    return deleted.length;
+  }
+
+  /**
+   * Deletes the attachments of messages that were tombstoned without their attachments (by a
+   * path other than `MessagesService`); at most `limit`.
+   */
+  async deleteOfDeletedMessages(limit: number): Promise<number> {
+    const deleted = await rows<{ id: string }>(
+      this.db,
+      `UPDATE attachments SET deleted_at = now()
+        WHERE id IN (SELECT a.id FROM attachments a JOIN messages m ON m.id = a.message_id
+                      WHERE a.deleted_at IS NULL AND m.deleted_at IS NOT NULL
+                      LIMIT $1)
+        RETURNING id`,
+      [limit],
+    );
+    return deleted.length;
+  }
+
+  /** Deleted attachments whose bytes may still be in storage, oldest first. */
+  deleted(limit: number, messageId?: string): Promise<StoredKeys[]> {
+    return rows<StoredKeys>(
+      this.db,
+      `SELECT id, storage_key, thumbnail_key FROM attachments
+        WHERE deleted_at IS NOT NULL AND ($2::uuid IS NULL OR message_id = $2)
+        ORDER BY deleted_at LIMIT $1`,
+      [limit, messageId ?? null],
+    );
+  }
+
+  /** Forgets deleted attachments whose bytes are gone. */
+  async remove(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.query(
+      `DELETE FROM attachments WHERE id = ANY($1::uuid[]) AND deleted_at IS NOT NULL`,
+      [ids],
+    );
+  }
+}

@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { row, rows } from '../database/sql';
+
+export interface DeviceKeyRow {
+  user_id: string;
+  device_id: string;
+  public_key: string;
+  created_at: Date;
+}
+
+@Injectable()
+export class DeviceKeysRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  async upsert(userId: string, deviceId: string, publicKey: string): Promise<DeviceKeyRow> {
+    return (await row<DeviceKeyRow>(
+      this.db,
+      `INSERT INTO device_keys (user_id, device_id, public_key) VALUES ($1, $2, $3)
+       ON CONFLICT (user_id, device_id) DO UPDATE SET public_key = EXCLUDED.public_key, updated_at = now()
+       RETURNING user_id, device_id, public_key, created_at`,
+      [userId, deviceId, publicKey],
+    ))!;
+  }
+
+  /** Keys of the given users who share a conversation with `viewerId` (or are the viewer). */
+  visibleTo(viewerId: string, userIds: string[]): Promise<DeviceKeyRow[]> {
+    if (userIds.length === 0) return Promise.resolve([]);
+    return rows<DeviceKeyRow>(
+      this.db,
+      `SELECT k.user_id, k.device_id, k.public_key, k.created_at FROM device_keys k
+        WHERE k.user_id = ANY($2::uuid[])
+          AND (k.user_id = $1 OR EXISTS (
+                SELECT 1 FROM conversation_participants p1
+                  JOIN conversation_participants p2 ON p2.conversation_id = p1.conversation_id
+                 WHERE p1.user_id = $1 AND p2.user_id = k.user_id
+                   AND p1.status = 'active' AND p2.status = 'active'))
+        ORDER BY k.user_id, k.created_at, k.device_id`,
+      [viewerId, userIds],
+    );
+  }
+}

@@ -1,0 +1,56 @@
+import { Injectable } from '@nestjs/common';
+import { PresenceService } from '../../presence/presence.service';
+import { Job, JobQueue } from '../jobs/job-queue';
+import { toNotificationDto } from '../notification-view';
+import { NotificationWithActor, NotificationsRepository } from '../notifications.repository';
+import { PushSubscriptionsRepository } from '../push-subscriptions.repository';
+import { channelAllowed } from './delivery-policy';
+import { PushSender } from './push-sender';
+
+/** What a service worker receives: the notification, and who and where it is from. */
+export function pushPayload(n: NotificationWithActor) {
+  return {
+    title: n.title,
+    body: n.body,
+    conversationId: n.conversation_id,
+    messageId: n.message_id,
+    sender: n.actor_id ? { id: n.actor_id, displayName: n.actor_name } : null,
+    notification: toNotificationDto(n),
+  };
+}
+
+/**
+ * Web Push for one notification: first to every subscription of the user (one job each, so a
+ * failing endpoint retries alone), then to each. Checked on every run: the user is offline,
+ * has not read it, allows push, and has not muted the conversation.
+ */
+@Injectable()
+export class PushJob {
+  constructor(
+    private readonly notifications: NotificationsRepository,
+    private readonly subscriptions: PushSubscriptionsRepository,
+    private readonly presence: PresenceService,
+    private readonly sender: PushSender,
+    private readonly queue: JobQueue,
+  ) {}
+
+  async run(job: Job<'push'>): Promise<void> {
+    const { notificationId, subscriptionId } = job.data;
+    const n = await this.notifications.findById(notificationId);
+    if (!n || n.read_at !== null) return;
+    const state = await this.notifications.recipientState(n.user_id, n.conversation_id);
+    if (!channelAllowed(state, 'push') || (await this.presence.hasSockets(n.user_id))) return;
+
+    if (!subscriptionId) {
+      for (const s of await this.subscriptions.forUser(n.user_id)) {
+        await this.queue.add('push', { notificationId, subscriptionId: s.id });
+      }
+      return;
+    }
+    const subscription = await this.subscriptions.findById(subscriptionId);
+    if (!subscription || subscription.user_id !== n.user_id) return;
+    if ((await this.sender.send(subscription, pushPayload(n))) === 'gone') {
+      await this.subscriptions.deleteGone(subscription.id, subscription.endpoint);
+    }
+  }
+}

@@ -1,0 +1,85 @@
+import { Logger } from '@nestjs/common';
+import { Queue, RedisOptions, Worker } from 'bullmq';
+import { randomUUID } from 'node:crypto';
+import {
+  EnqueueOptions,
+  JobHandlers,
+  JobName,
+  JobPayloads,
+  JobQueue,
+  RetryPolicy,
+  runJob,
+} from './job-queue';
+
+const QUEUE = 'notifications';
+const CONCURRENCY = 4;
+
+/**
+ * Jobs in Redis through BullMQ: they survive restarts, and every node's worker takes its share.
+ * BullMQ gets its own connections (its blocking reads need `maxRetriesPerRequest: null`,
+ * unlike the app's shared client), and `prefix` keeps apps on different databases apart.
+ */
+export class BullmqJobQueue extends JobQueue {
+  private readonly logger = new Logger('Jobs');
+  private readonly connection: RedisOptions;
+  private readonly queue: Queue;
+  private worker?: Worker;
+
+  constructor(
+    redisUrl: string,
+    private readonly prefix: string,
+    retry: RetryPolicy,
+  ) {
+    super();
+    this.connection = { url: redisUrl, maxRetriesPerRequest: null };
+    this.queue = new Queue(QUEUE, {
+      connection: this.connection,
+      prefix,
+      defaultJobOptions: {
+        attempts: retry.attempts,
+        backoff: { type: 'exponential', delay: retry.delayMs },
+        removeOnComplete: true,
+        removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+      },
+    });
+    this.queue.on('error', (err: Error) => this.logger.warn(`queue: ${err.message}`));
+  }
+
+  async add<N extends JobName>(
+    name: N,
+    data: JobPayloads[N],
+    options: EnqueueOptions = {},
+  ): Promise<void> {
+    await this.queue.add(name, data, {
+      delay: options.delayMs ?? 0,
+      ...(options.throttle
+        ? { deduplication: { id: options.throttle.key, ttl: options.throttle.ttlMs } }
+        : {}),
+    });
+  }
+
+  start(handlers: JobHandlers): void {
+    this.worker = new Worker(
+      QUEUE,
+      (job) =>
+        runJob(handlers, {
+          id: job.id ?? randomUUID(),
+          name: job.name as JobName,
+          data: job.data as JobPayloads[JobName],
+          attempt: job.attemptsMade + 1,
+        }),
+      { connection: this.connection, prefix: this.prefix, concurrency: CONCURRENCY },
+    );
+    this.worker.on('error', (err: Error) => this.logger.warn(`worker: ${err.message}`));
+    this.worker.on('failed', (job, err: Error) =>
+      this.logger.warn(
+        `${job?.name ?? 'a'} job ${job?.id ?? ''} failed (attempt ${job?.attemptsMade ?? '?'}): ${err.message}`,
+      ),
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.worker?.close();
+    await this.queue.close();
+  }
+}

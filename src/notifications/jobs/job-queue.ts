@@ -1,0 +1,64 @@
+/** The jobs of notification delivery and what each carries: ids only, never content. */
+export interface JobPayloads {
+  /** one email with the pending notifications of one user in one conversation */
+  'email-digest': { userId: string; conversationId: string };
+  /** without a subscription: fan out to the user's subscriptions; with one: deliver to it */
+  push: { notificationId: string; subscriptionId?: string };
+}
+
+export type JobName = keyof JobPayloads;
+
+export interface Job<N extends JobName = JobName> {
+  /** stable across the retries of one job */
+  id: string;
+  name: N;
+  data: JobPayloads[N];
+  /** 1 on the first run */
+  attempt: number;
+}
+
+export type JobHandlers = { [N in JobName]: (job: Job<N>) => Promise<void> };
+
+export interface EnqueueOptions {
+  delayMs?: number;
+  /** while a job with this key was added less than `ttlMs` ago, adding another does nothing */
+  throttle?: { key: string; ttlMs: number };
+}
+
+/** A failed job runs again after `delayMs`, then twice that, and so on, `attempts` runs in all. */
+export interface RetryPolicy {
+  attempts: number;
+  delayMs: number;
+}
+
+export const backoffDelay = (policy: RetryPolicy, failedAttempt: number): number =>
+  policy.delayMs * 2 ** (failedAttempt - 1);
+
+/** Calls the handler of a job's name. */
+export function runJob(handlers: JobHandlers, job: Job): Promise<void> {
+  switch (job.name) {
+    case 'email-digest':
+      return handlers['email-digest'](job as Job<'email-digest'>);
+    case 'push':
+      return handlers.push(job as Job<'push'>);
+  }
+}
+
+/**
+ * Background jobs with retries and exponential back-off, off the request path: BullMQ on
+ * Redis when `REDIS_URL` is set (queued jobs survive a restart and any node may run them), an
+ * in-process queue otherwise. The same interface either way.
+ */
+export abstract class JobQueue {
+  abstract add<N extends JobName>(
+    name: N,
+    data: JobPayloads[N],
+    options?: EnqueueOptions,
+  ): Promise<void>;
+
+  /** Starts running jobs, this node's share of them with Redis. */
+  abstract start(handlers: JobHandlers): void;
+
+  /** Stops taking jobs and waits for the running ones; every connection and timer ends. */
+  abstract close(): Promise<void>;
+}

@@ -1,0 +1,255 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { row, rows } from '../database/sql';
+import { NewNotification, NotificationRow, RecipientState } from './entities/notification.row';
+
+const COLUMNS = `n.id, n.user_id, n.type, n.conversation_id, n.message_id, n.actor_id, n.title,
+  n.body, n.read_at, n.created_at, (extract(epoch FROM n.created_at) * 1000000)::bigint AS created_us`;
+
+/** Muted right now: `muted` with no end, or an end still in the future. */
+const MUTED_NOW = `COALESCE(p.muted AND (p.muted_until IS NULL OR p.muted_until > now()), false)`;
+
+/** A position in the list: created_at in microseconds since the epoch, and id. */
+export interface NotificationPosition {
+  createdUs: string;
+  id: string;
+}
+
+/** The message a notification is about, with what its recipients are told. */
+export interface MessageContext {
+  conversation_id: string;
+  conversation_type: 'direct' | 'group';
+  conversation_title: string | null;
+  encryption: 'none' | 'at_rest' | 'e2e';
+  message_type: 'text' | 'file' | 'image' | 'system';
+  content: string;
+  deleted: boolean;
+  sender_name: string | null;
+}
+
+/** A participant who may be told about a message, with their mute state now. */
+export interface MessageRecipient {
+  user_id: string;
+  display_name: string;
+  locale: 'en' | 'ar';
+  muted: boolean;
+}
+
+export interface InviteContext {
+  conversation_title: string | null;
+  inviter_name: string | null;
+  locale: 'en' | 'ar';
+  muted: boolean;
+}
+
+export type NotificationWithActor = NotificationRow & { actor_name: string | null };
+
+@Injectable()
+export class NotificationsRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  messageContext(messageId: string): Promise<MessageContext | null> {
+    return row<MessageContext>(
+      this.db,
+      `SELECT c.id AS conversation_id, c.type AS conversation_type, c.title AS conversation_title,
+              c.encryption, m.type AS message_type, m.content, m.deleted_at IS NOT NULL AS deleted,
+              s.display_name AS sender_name
+         FROM messages m
+         JOIN conversations c ON c.id = m.conversation_id
+         LEFT JOIN users s ON s.id = m.sender_id
+        WHERE m.id = $1`,
+      [messageId],
+    );
+  }
+
+  /** Active members other than the sender who can see a message of this seq. */
+  messageRecipients(
+    conversationId: string,
+    seq: number,
+    senderId: string,
+  ): Promise<MessageRecipient[]> {
+    return rows<MessageRecipient>(
+      this.db,
+      `SELECT p.user_id, u.display_name, u.locale, ${MUTED_NOW} AS muted
+         FROM conversation_participants p JOIN users u ON u.id = p.user_id
+        WHERE p.conversation_id = $1 AND p.status = 'active' AND p.visible_after_seq < $2
+          AND p.user_id <> $3`,
+      [conversationId, seq, senderId],
+    );
+  }
+
+  /** The invitation of a participant, while it is still pending. */
+  inviteContext(
+    conversationId: string,
+    userId: string,
+    invitedBy: string,
+  ): Promise<InviteContext | null> {
+    return row<InviteContext>(
+      this.db,
+      `SELECT c.title AS conversation_title, i.display_name AS inviter_name, u.locale,
+              ${MUTED_NOW} AS muted
+         FROM conversation_participants p
+         JOIN conversations c ON c.id = p.conversation_id
+         JOIN users u ON u.id = p.user_id
+         LEFT JOIN users i ON i.id = $3
+        WHERE p.conversation_id = $1 AND p.user_id = $2 AND p.status = 'invited'`,
+      [conversationId, userId, invitedBy],
+    );
+  }
+
+  /** Stores notifications in one statement; a message never notifies a user twice. */
+  async insert(list: NewNotification[]): Promise<NotificationRow[]> {
+    if (list.length === 0) return [];
+    return rows<NotificationRow>(
+      this.db,
+      `INSERT INTO notifications AS n
+              (user_id, type, conversation_id, message_id, actor_id, title, body, read_at, email_status)
+       SELECT x.user_id, x.type, x.conversation_id, x.message_id, x.actor_id, x.title, x.body,
+              CASE WHEN x.is_read THEN now() END,
+              CASE WHEN x.email_pending THEN 'pending' ELSE 'none' END
+         FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[],
+                     $7::text[], $8::boolean[], $9::boolean[])
+              AS x(user_id, type, conversation_id, message_id, actor_id, title, body, is_read,
+                   email_pending)
+       ON CONFLICT (message_id, user_id) WHERE message_id IS NOT NULL DO NOTHING
+       RETURNING ${COLUMNS}`,
+      [
+        list.map((n) => n.userId),
+        list.map((n) => n.type),
+        list.map((n) => n.conversationId),
+        list.map((n) => n.messageId),
+        list.map((n) => n.actorId),
+        list.map((n) => n.title),
+        list.map((n) => n.body),
+        list.map((n) => n.read),
+        list.map((n) => n.emailPending),
+      ],
+    );
+  }
+
+  /** Newest first; the position is exact to the microsecond, so no page skips or repeats. */
+  list(
+    userId: string,
+    unreadOnly: boolean,
+    after: NotificationPosition | null,
+    limit: number,
+  ): Promise<NotificationRow[]> {
+    const params: unknown[] = [userId, limit];
+    let keyset = '';
+    if (after) {
+      params.push(after.createdUs, after.id);
+      keyset = `AND (n.created_at, n.id) <
+                    (timestamptz 'epoch' + $3::bigint * interval '1 microsecond', $4::uuid)`;
+    }
+    return rows<NotificationRow>(
+      this.db,
+      `SELECT ${COLUMNS} FROM notifications n
+        WHERE n.user_id = $1 ${unreadOnly ? 'AND n.read_at IS NULL' : ''} ${keyset}
+        ORDER BY n.created_at DESC, n.id DESC
+        LIMIT $2`,
+      params,
+    );
+  }
+
+  async unreadCount(userId: string): Promise<number> {
+    const found = await row<{ count: string }>(
+      this.db,
+      `SELECT count(*) AS count FROM notifications WHERE user_id = $1 AND read_at IS NULL`,
+      [userId],
+    );
+    return Number(found?.count ?? 0);
+  }
+
+  /** False when the user has no such notification. Reading twice is fine. */
+  async markRead(userId: string, id: string): Promise<boolean> {
+    const updated = await rows<{ id: string }>(
+      this.db,
+      `UPDATE notifications SET read_at = COALESCE(read_at, now())
+        WHERE id = $1 AND user_id = $2
+        RETURNING id`,
+      [id, userId],
+    );
+    return updated.length > 0;
+  }
+
+  async markAllRead(userId: string): Promise<void> {
+    await this.db.query(
+      `UPDATE notifications SET read_at = now() WHERE user_id = $1 AND read_at IS NULL`,
+      [userId],
+    );
+  }
+
+  findById(id: string): Promise<NotificationWithActor | null> {
+    return row<NotificationWithActor>(
+      this.db,
+      `SELECT ${COLUMNS}, a.display_name AS actor_name
+         FROM notifications n LEFT JOIN users a ON a.id = n.actor_id
+        WHERE n.id = $1`,
+      [id],
+    );
+  }
+
+  /** The recipient's settings, membership and mute state as they are now. */
+  recipientState(userId: string, conversationId: string | null): Promise<RecipientState | null> {
+    return row<RecipientState>(
+      this.db,
+      `SELECT u.id AS user_id, u.email, u.display_name, u.locale,
+              u.suspended_at IS NOT NULL AS suspended,
+              s.email_notifications, s.push_notifications,
+              p.status AS participant_status, ${MUTED_NOW} AS muted,
+              c.type AS conversation_type, c.title AS conversation_title,
+              (SELECT o.display_name
+                 FROM conversation_participants op JOIN users o ON o.id = op.user_id
+                WHERE op.conversation_id = c.id AND op.user_id <> u.id
+                ORDER BY op.invited_at, op.user_id
+                LIMIT 1) AS peer_name
+         FROM users u
+         JOIN user_message_settings s ON s.user_id = u.id
+         LEFT JOIN conversations c ON c.id = $2::uuid
+         LEFT JOIN conversation_participants p ON p.conversation_id = c.id AND p.user_id = u.id
+        WHERE u.id = $1`,
+      [userId, conversationId],
+    );
+  }
+
+  /**
+   * Takes the pending email notifications of one user and conversation for one batch, and
+   * returns every one the batch holds (a retry gets back what it took before), oldest first.
+   */
+  async claimEmailBatch(
+    userId: string,
+    conversationId: string,
+    batch: string,
+  ): Promise<NotificationWithActor[]> {
+    await this.db.query(
+      `UPDATE notifications SET email_batch = $3
+        WHERE user_id = $1 AND conversation_id = $2 AND email_status = 'pending'
+          AND email_batch IS NULL`,
+      [userId, conversationId, batch],
+    );
+    return rows<NotificationWithActor>(
+      this.db,
+      `SELECT ${COLUMNS}, a.display_name AS actor_name
+         FROM notifications n LEFT JOIN users a ON a.id = n.actor_id
+        WHERE n.user_id = $1 AND n.conversation_id = $2 AND n.email_status = 'pending'
+          AND n.email_batch = $3
+        ORDER BY n.created_at, n.id`,
+      [userId, conversationId, batch],
+    );
+  }
+
+  async finishEmailBatch(
+    userId: string,
+    conversationId: string,
+    batch: string,
+    status: 'sent' | 'skipped',
+  ): Promise<void> {
+    await this.db.query(
+      `UPDATE notifications SET email_status = $4
+        WHERE user_id = $1 AND conversation_id = $2 AND email_status = 'pending'
+          AND email_batch = $3`,
+      [userId, conversationId, batch, status],
+    );
+  }
+}

@@ -1,0 +1,128 @@
+import { Injectable } from '@nestjs/common';
+import type { Locale } from '../common/errors/error-messages';
+import { DomainEvents } from '../common/events/domain-events';
+import { AppConfig } from '../config/app-config';
+import { RealtimeEmitter } from '../realtime/realtime-emitter';
+import { MailSender } from './delivery/mail-sender';
+import { NewNotification, NotificationRow } from './entities/notification.row';
+import { JobQueue } from './jobs/job-queue';
+import {
+  attachmentBody,
+  inviteBody,
+  inviteTitle,
+  mentions,
+  messageTitle,
+  preview,
+} from './notification-text';
+import { toNotificationDto } from './notification-view';
+import { MessageContext, NotificationsRepository } from './notifications.repository';
+
+/**
+ * Turns committed events into in-app notifications, then announces the unread ones: a
+ * `notification:new` event, and email and push jobs (which decide when they run whether to
+ * send). Notifications of a muted conversation are stored already read, and nothing follows.
+ */
+@Injectable()
+export class NotifierService {
+  constructor(
+    private readonly notifications: NotificationsRepository,
+    private readonly emitter: RealtimeEmitter,
+    private readonly queue: JobQueue,
+    private readonly mail: MailSender,
+    private readonly config: AppConfig,
+  ) {}
+
+  async onMessage(e: DomainEvents['message.created']): Promise<void> {
+    if (e.type === 'system' || e.senderId === null) return;
+    const ctx = await this.notifications.messageContext(e.messageId);
+    if (!ctx || ctx.deleted) return;
+    const recipients = await this.notifications.messageRecipients(
+      e.conversationId,
+      e.seq,
+      e.senderId,
+    );
+    const text = readableText(e, ctx);
+    const title = messageTitle(
+      ctx.sender_name ?? '',
+      ctx.conversation_type === 'group' ? ctx.conversation_title : null,
+    );
+    const created = await this.notifications.insert(
+      recipients.map((r) => ({
+        userId: r.user_id,
+        type: text !== null && mentions(text, r.display_name) ? 'mention' : 'message',
+        conversationId: e.conversationId,
+        messageId: e.messageId,
+        actorId: e.senderId,
+        title,
+        body: ctx.encryption === 'none' ? bodyOf(ctx, r.locale) : '',
+        read: r.muted,
+        emailPending: !r.muted && this.mail.enabled,
+      })),
+    );
+    await this.announce(created, { email: this.mail.enabled });
+  }
+
+  async onInvited(e: DomainEvents['conversation.invited']): Promise<void> {
+    const ctx = await this.notifications.inviteContext(e.conversationId, e.userId, e.invitedBy);
+    if (!ctx) return;
+    const invite: NewNotification = {
+      userId: e.userId,
+      type: 'group_invite',
+      conversationId: e.conversationId,
+      messageId: null,
+      actorId: e.invitedBy,
+      title: inviteTitle(ctx.conversation_title, ctx.locale),
+      body: inviteBody(ctx.inviter_name, ctx.locale),
+      read: ctx.muted,
+      // Email digests are about messages; an invitation reaches an offline user by push.
+      emailPending: false,
+    };
+    await this.announce(await this.notifications.insert([invite]), { email: false });
+  }
+
+  private async announce(created: NotificationRow[], channels: { email: boolean }): Promise<void> {
+    const window = this.config.notifications.emailBatchWindowMs;
+    for (const n of created.filter((row) => row.read_at === null)) {
+      this.emitter.toUsers([n.user_id], 'notification:new', {
+        notification: toNotificationDto(n),
+      });
+      await this.queue.add('push', { notificationId: n.id });
+      if (channels.email && n.conversation_id) {
+        // The first message of a window schedules the batch and the next ones join it. The
+        // key expires a little before the batch runs, so a message it might miss schedules
+        // the next batch instead of being left behind.
+        await this.queue.add(
+          'email-digest',
+          { userId: n.user_id, conversationId: n.conversation_id },
+          {
+            delayMs: window,
+            throttle: {
+              key: `email:${n.user_id}:${n.conversation_id}`,
+              ttlMs: Math.max(1, Math.floor(window * 0.9)),
+            },
+          },
+        );
+      }
+    }
+  }
+}
+
+/** The message text the server may read: none for e2e; at_rest only as rendered for the event. */
+function readableText(e: DomainEvents['message.created'], ctx: MessageContext): string | null {
+  switch (ctx.encryption) {
+    case 'none':
+      return ctx.content;
+    case 'at_rest':
+      return e.message?.content ?? null;
+    case 'e2e':
+      return null;
+  }
+}
+
+/** The preview: the text, or what an attachment-only message holds. */
+function bodyOf(ctx: MessageContext, locale: Locale): string {
+  if (ctx.content.trim() === '' && (ctx.message_type === 'image' || ctx.message_type === 'file')) {
+    return attachmentBody(ctx.message_type, locale);
+  }
+  return preview(ctx.content);
+}
