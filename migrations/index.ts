@@ -6,6 +6,7 @@ import { Search1764000400000 } from './1764000400000-search';
 import { Attachments1764000500000 } from './1764000500000-attachments';
 import { Notifications1764000600000 } from './1764000600000-notifications';
 import { Encryption1764000700000 } from './1764000700000-encryption';
+import { AttachmentsAtRest1764000800000 } from './1764000800000-attachments-at-rest';
 
 /** Every migration, oldest first. New migrations are appended here. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   Attachments1764000500000,
   Notifications1764000600000,
   Encryption1764000700000,
+  AttachmentsAtRest1764000800000,
 ];

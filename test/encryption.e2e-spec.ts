@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { chat } from './support/chat';
@@ -92,6 +93,58 @@ describe('encryption at rest', () => {
       'OKAPI-99 call me on 0501234567',
       'OKAPI-99 edited, write to x@example.com',
     ]);
+  });
+
+  it('stores attachment bytes of at_rest conversations sealed, and serves them whole and by range', async () => {
+    const conversationId = await atRest(t, a, b);
+    const marker = `PANGOLIN-${randomUUID()}`;
+    const text = `first line\n${marker}\nlast line\n`;
+    const upload = await t
+      .http()
+      .post(`${API}/attachments`)
+      .set(auth(a.token))
+      .attach('file', Buffer.from(text), { filename: 'note.txt', contentType: 'text/plain' })
+      .expect(201);
+    const sent = await t
+      .http()
+      .post(`${API}/conversations/${conversationId}/messages`)
+      .set(auth(a.token))
+      .send({ content: 'see attached', attachmentIds: [upload.body.id] })
+      .expect(201);
+    expect(sent.body.attachments).toHaveLength(1);
+
+    const files = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)],
+      );
+    const uploadDir = t.env.UPLOAD_DIR;
+    for (const file of files(uploadDir)) expect(readFileSync(file).includes(marker)).toBe(false);
+
+    const whole = await t
+      .http()
+      .get(`${API}/attachments/${upload.body.id}`)
+      .set(auth(b.token))
+      .buffer(true)
+      .parse((res, done) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => done(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
+    expect((whole.body as Buffer).toString()).toBe(text);
+    const part = await t
+      .http()
+      .get(`${API}/attachments/${upload.body.id}`)
+      .set(auth(b.token))
+      .set('Range', 'bytes=11-19')
+      .buffer(true)
+      .parse((res, done) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => done(null, Buffer.concat(chunks)));
+      })
+      .expect(206);
+    expect((part.body as Buffer).toString()).toBe(text.slice(11, 20));
   });
 
   it('fails reading a message whose ciphertext was changed, instead of returning other text', async () => {

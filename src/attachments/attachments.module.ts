@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { EncryptionModule } from '../encryption/encryption.module';
+import { AttachmentSealer } from './attachment-sealer';
 import { AttachmentsCleanup } from './attachments-cleanup.service';
 import { AttachmentsController } from './attachments.controller';
 import { AttachmentsRepository } from './attachments.repository';
@@ -15,12 +17,14 @@ import { UploadSpool } from './upload/upload-spool';
  * The message log uses it through `MessageAttachments`; it knows nothing of messages' code.
  */
 @Module({
+  imports: [EncryptionModule],
   controllers: [AttachmentsController],
   providers: [
     AttachmentsRepository,
     AttachmentsService,
     AttachmentsCleanup,
     MessageAttachments,
+    AttachmentSealer,
     ImageProcessor,
     UploadSpool,
     UploadInterceptor,

@@ -5,7 +5,7 @@ import { row, rows } from '../database/sql';
 import { AttachmentRow, NewAttachment } from './entities/attachment.row';
 
 const COLUMNS = `id, uploader_id, kind, filename, mime_type, size, width, height, storage_key, thumbnail_key,
-  thumbnail_size, sha256, message_id, position, created_at, deleted_at`;
+  thumbnail_size, sha256, message_id, position, created_at, deleted_at, sealed_for`;
 
 /** What has to go from storage when an attachment goes. */
 export type StoredKeys = Pick<AttachmentRow, 'id' | 'storage_key' | 'thumbnail_key'>;
@@ -162,5 +162,29 @@ export class AttachmentsRepository {
       `DELETE FROM attachments WHERE id = ANY($1::uuid[]) AND deleted_at IS NOT NULL`,
       [ids],
     );
+  }
+
+  /** Attachments of a message still stored as uploaded. */
+  unsealedOf(messageId: string): Promise<AttachmentRow[]> {
+    return rows<AttachmentRow>(
+      this.db,
+      `SELECT ${COLUMNS} FROM attachments WHERE message_id = $1 AND sealed_for IS NULL AND deleted_at IS NULL`,
+      [messageId],
+    );
+  }
+
+  /** Points the row at its sealed copies; false when someone sealed it first. */
+  async markSealed(
+    id: string,
+    conversationId: string,
+    keys: { storageKey: string; thumbnailKey: string | null },
+  ): Promise<boolean> {
+    const updated = await rows(
+      this.db,
+      `UPDATE attachments SET storage_key = $3, thumbnail_key = $4, sealed_for = $2
+        WHERE id = $1 AND sealed_for IS NULL RETURNING id`,
+      [id, conversationId, keys.storageKey, keys.thumbnailKey],
+    );
+    return updated.length > 0;
   }
 }

@@ -1,10 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AuthUser } from '../common/auth/auth-user';
 import { AppError } from '../common/errors/app-error';
+import { AttachmentSealer } from './attachment-sealer';
 import { toAttachmentDto } from './attachment-views';
 import { AttachmentsRepository } from './attachments.repository';
 import { AttachmentDto } from './dto/attachment.dto';
@@ -39,6 +40,7 @@ export class AttachmentsService {
     private readonly storage: AttachmentStorage,
     private readonly images: ImageProcessor,
     private readonly spool: UploadSpool,
+    private readonly sealer: AttachmentSealer,
   ) {}
 
   /** Stores an upload that passed the checks on its way in; the caller owns it. */
@@ -67,7 +69,7 @@ export class AttachmentsService {
   /** The bytes of an attachment the caller may read. */
   async download(caller: AuthUser, id: string, conditions: DownloadConditions): Promise<FileReply> {
     const a = await this.readable(caller, id);
-    return this.reply(a.storage_key, conditions, {
+    return this.reply(a, 'file', conditions, {
       size: Number(a.size),
       etag: `"${a.sha256}"`,
       contentType: a.mime_type,
@@ -84,7 +86,7 @@ export class AttachmentsService {
   ): Promise<FileReply> {
     const a = await this.readable(caller, id);
     if (!a.thumbnail_key || !a.thumbnail_size) throw AppError.notFound();
-    return this.reply(a.thumbnail_key, conditions, {
+    return this.reply(a, 'thumbnail', conditions, {
       size: a.thumbnail_size,
       etag: `"${a.sha256}-thumbnail"`,
       contentType: 'image/webp',
@@ -100,15 +102,22 @@ export class AttachmentsService {
   }
 
   private async reply(
-    key: string,
+    a: AttachmentRow,
+    part: 'file' | 'thumbnail',
     conditions: DownloadConditions,
     facts: FileFacts,
   ): Promise<FileReply> {
     const plan = planDownload(facts, conditions);
     const headers = downloadHeaders(facts, plan);
     if (plan.status === 304) return { status: 304, headers, body: null };
-    const body = await this.storage.read(key, plan.status === 206 ? plan.range : undefined);
-    return { status: plan.status, headers, body };
+    const key = part === 'file' ? a.storage_key : a.thumbnail_key!;
+    const range = plan.status === 206 ? plan.range : undefined;
+    if (!a.sealed_for)
+      return { status: plan.status, headers, body: await this.storage.read(key, range) };
+    // Sealed bytes are authenticated as a whole: open them, then serve the asked range.
+    const plain = await this.sealer.open(a, key, part);
+    const bytes = range ? plain.subarray(range.start, range.end + 1) : plain;
+    return { status: plan.status, headers, body: Readable.from([bytes]) };
   }
 
   private async storeFile(

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AppError } from '../common/errors/app-error';
+import { AttachmentSealer } from './attachment-sealer';
 import { toAttachmentDto } from './attachment-views';
 import { AttachmentsRepository } from './attachments.repository';
 import { AttachmentDto } from './dto/attachment.dto';
@@ -14,7 +15,15 @@ export type AttachmentMessageType = 'text' | 'image' | 'file';
  */
 @Injectable()
 export class MessageAttachments {
-  constructor(private readonly attachments: AttachmentsRepository) {}
+  constructor(
+    private readonly attachments: AttachmentsRepository,
+    private readonly sealer: AttachmentSealer,
+  ) {}
+
+  /** After the send commits: an at_rest conversation keeps no attachment bytes in the clear. */
+  sealForConversation(conversationId: string, messageId: string): Promise<void> {
+    return this.sealer.sealMessage(conversationId, messageId);
+  }
 
   /**
    * Checks that every id is an attachment the sender uploaded and no message uses yet (else

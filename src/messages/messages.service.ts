@@ -149,6 +149,9 @@ export class MessagesService {
       }
       throw err;
     }
+    if (m.encryption === 'at_rest' && attachmentIds.length > 0) {
+      await this.attachments.sealForConversation(conversationId, created.message.id);
+    }
     const message = await this.views.renderNew(created.message);
     this.events.emit('message.created', {
       ...eventOf(created.message, origin),

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
@@ -37,6 +38,7 @@ export async function startTestApp(
     RATE_LIMIT_REQUESTS_PER_MINUTE: '100000',
     RATE_LIMIT_MESSAGES_PER_MINUTE: '100000',
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
+    UPLOAD_DIR: join(db.env.DATA_DIR, 'uploads'),
     ...db.env,
     ...overrides,
   };

@@ -16,6 +16,8 @@ export interface AttachmentRow {
   position: number | null;
   created_at: Date;
   deleted_at: Date | null;
+  /** the at_rest conversation whose data key sealed the stored bytes (null: as uploaded) */
+  sealed_for: string | null;
 }
 
 /** What an upload adds, once its bytes are stored. */
