@@ -20,7 +20,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['bench/*.mjs'] },
+        projectService: true,
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -49,7 +49,9 @@ export default tseslint.config(
   {
     files: ['bench/**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
+    // keep disableTypeChecked's parser options (no project service for plain .mjs scripts)
     languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
       globals: {
         process: 'readonly',
         console: 'readonly',

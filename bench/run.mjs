@@ -18,6 +18,8 @@ import {
 const benchmarks = {
   history: async () => (await import('./history.mjs')).history(),
   realtime: async () => (await import('./realtime.mjs')).realtime(),
+  search: async () => (await import('./search.mjs')).search(),
+  'at-rest': async () => (await import('./at-rest.mjs')).atRest(),
 };
 // Issue 6's moderation micro-benchmark (no server), when it is there.
 if (existsSync(join(ROOT, 'bench', 'moderation.mjs'))) {
