@@ -1,4 +1,5 @@
-import { buildSnippet, escapeHtml, queryTerms, wordsOf } from './snippet';
+import { escapeHtml } from '../common/text/escape-html';
+import { buildSnippet, queryTerms, wordsOf } from './snippet';
 
 const hitsOf =
   (...words: string[]) =>

@@ -1,3 +1,5 @@
+import { escapeHtml } from '../common/text/escape-html';
+
 /** How many words a snippet shows at most, and how many of them come before the first hit. */
 export const SNIPPET_WORDS = 30;
 const WORDS_BEFORE_HIT = 5;
@@ -7,18 +9,6 @@ const WORDS_BEFORE_HIT = 5;
  * (zero-width joiners, bidi marks) that may sit inside one; everything else separates words.
  */
 const WORD = /[\p{L}\p{M}\p{N}\p{Cf}]+/gu;
-
-const HTML_ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
-}
 
 interface Token {
   text: string;

@@ -1,4 +1,5 @@
 import type { Locale } from '../../common/errors/error-messages';
+import { escapeHtml } from '../../common/text/escape-html';
 
 /** One notification in a digest email. */
 export interface DigestItem {
@@ -48,18 +49,6 @@ const STRINGS = {
       'تصلك هذه الرسالة لأنك كنت غير متصل. يمكنك إيقاف إشعارات البريد الإلكتروني من إعدادات الرسائل.',
   },
 } as const;
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
-}
 
 /** Subject lines are one line, whatever a group title or a name holds. */
 const oneLine = (text: string): string => text.replace(/[\r\n]+/g, ' ');
