@@ -3,6 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
+import { AttachmentsCleanup } from '../src/attachments/attachments-cleanup.service';
 import { chat } from './support/chat';
 import { createTestDatabase, TestDatabase } from './support/database';
 import { admin, auth, createUser, TestUser } from './support/factories';
@@ -145,6 +146,39 @@ describe('encryption at rest', () => {
       })
       .expect(206);
     expect((part.body as Buffer).toString()).toBe(text.slice(11, 20));
+  });
+
+  it('seals on schedule what a crash between the send and its sealing left in the clear', async () => {
+    const conversationId = await atRest(t, a, b);
+    const sent = await chat(t).send(a, conversationId, 'text first');
+    const marker = `ARMADILLO-${randomUUID()}`;
+    const upload = await t
+      .http()
+      .post(`${API}/attachments`)
+      .set(auth(a.token))
+      .attach('file', Buffer.from(`${marker}\n`), {
+        filename: 'left.txt',
+        contentType: 'text/plain',
+      })
+      .expect(201);
+    // as if the node died right after the send committed: claimed, still as uploaded
+    await raw().query(`UPDATE attachments SET message_id = $2 WHERE id = $1`, [
+      upload.body.id,
+      sent.id,
+    ]);
+    const stored = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? stored(join(dir, e.name)) : [join(dir, e.name)],
+      );
+    const holdsMarker = () =>
+      stored(t.env.UPLOAD_DIR).some((f) => readFileSync(f).includes(marker));
+    expect(holdsMarker()).toBe(true);
+    await t.app.get(AttachmentsCleanup).run();
+    expect(holdsMarker()).toBe(false);
+    const [{ sealed_for }] = await raw().query(`SELECT sealed_for FROM attachments WHERE id = $1`, [
+      upload.body.id,
+    ]);
+    expect(sealed_for).toBe(conversationId);
   });
 
   it('fails reading a message whose ciphertext was changed, instead of returning other text', async () => {

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import type { DomainEvents } from '../common/events/domain-events';
+import { AttachmentSealer } from './attachment-sealer';
 import { AttachmentsRepository, StoredKeys } from './attachments.repository';
 import { AttachmentStorage } from './storage/attachment-storage';
 import { UploadSpool } from './upload/upload-spool';
@@ -23,7 +24,7 @@ async function inBatches(step: () => Promise<number>): Promise<void> {
 /**
  * Removes attachment bytes that nobody can read any more: those of deleted messages (right
  * after the delete commits, and again on schedule in case that was missed) and uploads that
- * no message claimed within 24 hours.
+ * no message claimed within 24 hours; and seals at_rest attachments a crash left unsealed.
  */
 @Injectable()
 export class AttachmentsCleanup implements OnApplicationBootstrap, OnModuleDestroy {
@@ -35,6 +36,7 @@ export class AttachmentsCleanup implements OnApplicationBootstrap, OnModuleDestr
     private readonly attachments: AttachmentsRepository,
     private readonly storage: AttachmentStorage,
     private readonly spool: UploadSpool,
+    private readonly sealer: AttachmentSealer,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -59,7 +61,15 @@ export class AttachmentsCleanup implements OnApplicationBootstrap, OnModuleDestr
     await inBatches(() => this.attachments.deleteUnreferenced(createdBefore, BATCH));
     await inBatches(() => this.attachments.deleteOfDeletedMessages(BATCH));
     await this.purge();
+    await this.sealLeftovers();
     await this.spool.removeStale(STALE_SPOOL_MS);
+  }
+
+  /** Seals what a crash between a send's commit and its sealing left in the clear. */
+  private async sealLeftovers(): Promise<void> {
+    for (const { conversation_id, message_id } of await this.attachments.unsealedAtRest(BATCH)) {
+      await this.sealer.sealMessage(conversation_id, message_id);
+    }
   }
 
   /** Removes the bytes, then the rows, of deleted attachments (of one message, or all). */

@@ -187,4 +187,18 @@ export class AttachmentsRepository {
     );
     return updated.length > 0;
   }
+
+  /** Messages of at_rest conversations with attachments still stored as uploaded (a crash). */
+  async unsealedAtRest(limit: number): Promise<{ conversation_id: string; message_id: string }[]> {
+    return rows(
+      this.db,
+      `SELECT DISTINCT m.conversation_id, a.message_id
+         FROM attachments a
+         JOIN messages m ON m.id = a.message_id
+         JOIN conversations c ON c.id = m.conversation_id
+        WHERE a.sealed_for IS NULL AND a.deleted_at IS NULL AND c.encryption = 'at_rest'
+        LIMIT $1`,
+      [limit],
+    );
+  }
 }
