@@ -156,6 +156,107 @@ describe('realtime: /messaging namespace', () => {
     });
   });
 
+  describe('changes to messages and conversations', () => {
+    it('sends message:updated for an edit and a reaction, each as the receiver sees it', async () => {
+      const [a, b] = await Promise.all([createUser(t), createUser(t)]);
+      const conversation = await chat(t).direct(a, b);
+      const sent = await chat(t).send(a, conversation.id, 'before');
+      const [sa, sb] = await Promise.all([open(a), open(b)]);
+      const edited = waitFor(sb, 'message:updated', (p) => p.message.content === 'after');
+      await t
+        .http()
+        .patch(`${API}/conversations/${conversation.id}/messages/${sent.id}`)
+        .set(auth(a.token))
+        .send({ content: 'after' })
+        .expect(200);
+      expect(await edited).toEqual({
+        conversationId: conversation.id,
+        message: expect.objectContaining({
+          id: sent.id,
+          isEdited: true,
+          version: expect.any(Number),
+        }),
+      });
+      const forA = waitFor(sa, 'message:updated', (p) => p.message.reactions.length > 0);
+      const forB = waitFor(sb, 'message:updated', (p) => p.message.reactions.length > 0);
+      await t
+        .http()
+        .put(
+          `${API}/conversations/${conversation.id}/messages/${sent.id}/reactions/${encodeURIComponent('👍')}`,
+        )
+        .set(auth(b.token))
+        .expect(200);
+      expect((await forB).message.reactions).toEqual([
+        { emoji: '👍', count: 1, reactedByMe: true },
+      ]);
+      expect((await forA).message.reactions).toEqual([
+        { emoji: '👍', count: 1, reactedByMe: false },
+      ]);
+    });
+
+    it('sends message:deleted with the tombstone’s seq and version, and the root’s new replyCount', async () => {
+      const [a, b] = await Promise.all([createUser(t), createUser(t)]);
+      const conversation = await chat(t).direct(a, b);
+      const root = await chat(t).send(a, conversation.id, 'root');
+      const sb = await open(b);
+      const counted = waitFor(
+        sb,
+        'message:updated',
+        (p) => p.message.id === root.id && p.message.replyCount === 1,
+      );
+      const reply = await chat(t).send(a, conversation.id, 'reply', { replyToMessageId: root.id });
+      await counted;
+      const deleted = waitFor(sb, 'message:deleted');
+      const uncounted = waitFor(
+        sb,
+        'message:updated',
+        (p) => p.message.id === root.id && p.message.replyCount === 0,
+      );
+      await t
+        .http()
+        .delete(`${API}/conversations/${conversation.id}/messages/${reply.id}`)
+        .set(auth(a.token))
+        .expect(204);
+      const event = await deleted;
+      expect(event).toEqual({
+        conversationId: conversation.id,
+        messageId: reply.id,
+        seq: reply.seq,
+        version: expect.any(Number),
+      });
+      expect(event.version).toBeGreaterThan(reply.version);
+      await uncounted;
+    });
+
+    it('sends conversation:updated to every member when an admin changes the title', async () => {
+      const [owner, member] = await Promise.all([createUser(t), createUser(t)]);
+      await t
+        .http()
+        .patch(`${API}/users/me/message-settings`)
+        .set(auth(member.token))
+        .send({ autoAcceptGroupInvites: true })
+        .expect(200);
+      const group = await chat(t).group(owner, [member]);
+      const sm = await open(member);
+      const updated = waitFor(
+        sm,
+        'conversation:updated',
+        (p) => p.conversation.title === 'Renamed',
+      );
+      await t
+        .http()
+        .patch(`${API}/conversations/${group.id}`)
+        .set(auth(owner.token))
+        .send({ title: 'Renamed' })
+        .expect(200);
+      expect((await updated).conversation).toMatchObject({
+        id: group.id,
+        title: 'Renamed',
+        type: 'group',
+      });
+    });
+  });
+
   describe('typing', () => {
     it('tells the other participants only, and ends by itself after 6 s', async () => {
       const [a, b] = await Promise.all([createUser(t), createUser(t)]);
