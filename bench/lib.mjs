@@ -166,6 +166,9 @@ export const ADMIN = {
  * Starts the built service (`node dist/src/main.js`) against a database, waits until
  * /health/ready answers 200, and collects its warning and error log lines.
  */
+/** Extra node flags for every service process, e.g. BENCH_APP_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
+const appNodeArgs = (env.BENCH_APP_NODE_ARGS ?? '').split(' ').filter(Boolean);
+
 export async function startApp({ databaseUrl, extraEnv = {}, label = 'app', nodeArgs = [] }) {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-data-'));
@@ -188,7 +191,7 @@ export async function startApp({ databaseUrl, extraEnv = {}, label = 'app', node
     ...extraEnv,
   };
   const child = trackChild(
-    spawn(process.execPath, [...nodeArgs, 'dist/src/main.js'], {
+    spawn(process.execPath, [...appNodeArgs, ...nodeArgs, 'dist/src/main.js'], {
       cwd: ROOT,
       env: childEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
