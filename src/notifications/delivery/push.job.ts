@@ -35,15 +35,19 @@ export class PushJob {
   ) {}
 
   async run(job: Job<'push'>): Promise<void> {
-    const { notificationId, subscriptionId } = job.data;
+    const { notificationId, userId, subscriptionId } = job.data;
+    // Presence first: it is in memory or Redis (no database), and most recipients of a busy
+    // chat are online. (Jobs queued before userId was carried look the user up first.)
+    if (userId && (await this.presence.hasSockets(userId))) return;
     const n = await this.notifications.findById(notificationId);
     if (!n || n.read_at !== null) return;
+    if (!userId && (await this.presence.hasSockets(n.user_id))) return;
     const state = await this.notifications.recipientState(n.user_id, n.conversation_id);
-    if (!channelAllowed(state, 'push') || (await this.presence.hasSockets(n.user_id))) return;
+    if (!channelAllowed(state, 'push')) return;
 
     if (!subscriptionId) {
       for (const s of await this.subscriptions.forUser(n.user_id)) {
-        await this.queue.add('push', { notificationId, subscriptionId: s.id });
+        await this.queue.add('push', { notificationId, userId: n.user_id, subscriptionId: s.id });
       }
       return;
     }

@@ -3,7 +3,7 @@ export interface JobPayloads {
   /** one email with the pending notifications of one user in one conversation */
   'email-digest': { userId: string; conversationId: string };
   /** without a subscription: fan out to the user's subscriptions; with one: deliver to it */
-  push: { notificationId: string; subscriptionId?: string };
+  push: { notificationId: string; userId?: string; subscriptionId?: string };
 }
 
 export type JobName = keyof JobPayloads;
