@@ -15,9 +15,20 @@ export class NotificationsListener {
 
   constructor(private readonly notifier: NotifierService) {}
 
+  /** New messages of the same turn of the event loop, handled together. */
+  private batch: DomainEvents['message.created'][] | null = null;
+
   @OnEvent('message.created')
   onMessageCreated(e: DomainEvents['message.created']): void {
-    this.track(`message ${e.messageId}`, () => this.notifier.onMessage(e));
+    if (this.batch) {
+      this.batch.push(e);
+      return;
+    }
+    const batch = (this.batch = [e]);
+    this.track('new messages', () => {
+      this.batch = null;
+      return this.notifier.onMessages(batch);
+    });
   }
 
   @OnEvent('conversation.invited')

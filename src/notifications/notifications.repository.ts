@@ -18,13 +18,13 @@ export interface NotificationPosition {
 
 /** The message a notification is about, with what its recipients are told. */
 export interface MessageContext {
+  message_id: string;
   conversation_id: string;
   conversation_type: 'direct' | 'group';
   conversation_title: string | null;
   encryption: 'none' | 'at_rest' | 'e2e';
   message_type: 'text' | 'file' | 'image' | 'system';
   content: string;
-  deleted: boolean;
   sender_name: string | null;
 }
 
@@ -35,6 +35,8 @@ export interface MessageRecipient {
   locale: 'en' | 'ar';
   muted: boolean;
 }
+
+export type MessageDelivery = MessageContext & MessageRecipient;
 
 export interface InviteContext {
   conversation_title: string | null;
@@ -49,33 +51,26 @@ export type NotificationWithActor = NotificationRow & { actor_name: string | nul
 export class NotificationsRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  messageContext(messageId: string): Promise<MessageContext | null> {
-    return row<MessageContext>(
+  /**
+   * For each live message of the list, every active member other than the sender who can see
+   * it (not those who joined later), with the message's context: one query for a whole batch.
+   */
+  messageDeliveries(messageIds: string[]): Promise<MessageDelivery[]> {
+    return rows<MessageDelivery>(
       this.db,
-      `SELECT c.id AS conversation_id, c.type AS conversation_type, c.title AS conversation_title,
-              c.encryption, m.type AS message_type, m.content, m.deleted_at IS NOT NULL AS deleted,
-              s.display_name AS sender_name
+      `SELECT m.id AS message_id, c.id AS conversation_id, c.type AS conversation_type,
+              c.title AS conversation_title, c.encryption, m.type AS message_type, m.content,
+              s.display_name AS sender_name,
+              p.user_id, u.display_name, u.locale, ${MUTED_NOW} AS muted
          FROM messages m
          JOIN conversations c ON c.id = m.conversation_id
          LEFT JOIN users s ON s.id = m.sender_id
-        WHERE m.id = $1`,
-      [messageId],
-    );
-  }
-
-  /** Active members other than the sender who can see a message of this seq. */
-  messageRecipients(
-    conversationId: string,
-    seq: number,
-    senderId: string,
-  ): Promise<MessageRecipient[]> {
-    return rows<MessageRecipient>(
-      this.db,
-      `SELECT p.user_id, u.display_name, u.locale, ${MUTED_NOW} AS muted
-         FROM conversation_participants p JOIN users u ON u.id = p.user_id
-        WHERE p.conversation_id = $1 AND p.status = 'active' AND p.visible_after_seq < $2
-          AND p.user_id <> $3`,
-      [conversationId, seq, senderId],
+         JOIN conversation_participants p
+           ON p.conversation_id = m.conversation_id AND p.status = 'active'
+          AND p.visible_after_seq < m.seq AND p.user_id <> m.sender_id
+         JOIN users u ON u.id = p.user_id
+        WHERE m.id = ANY($1::uuid[]) AND m.deleted_at IS NULL`,
+      [messageIds],
     );
   }
 

@@ -32,32 +32,35 @@ export class NotifierService {
     private readonly config: AppConfig,
   ) {}
 
-  async onMessage(e: DomainEvents['message.created']): Promise<void> {
-    if (e.type === 'system' || e.senderId === null) return;
-    const ctx = await this.notifications.messageContext(e.messageId);
-    if (!ctx || ctx.deleted) return;
-    const recipients = await this.notifications.messageRecipients(
-      e.conversationId,
-      e.seq,
-      e.senderId,
+  /**
+   * One batch of new messages: one query finds every recipient with the message's context,
+   * one insert stores all their notifications.
+   */
+  async onMessages(events: DomainEvents['message.created'][]): Promise<void> {
+    const byId = new Map(
+      events.filter((e) => e.type !== 'system' && e.senderId !== null).map((e) => [e.messageId, e]),
     );
-    const text = readableText(e, ctx);
-    const title = messageTitle(
-      ctx.sender_name ?? '',
-      ctx.conversation_type === 'group' ? ctx.conversation_title : null,
-    );
+    if (byId.size === 0) return;
+    const deliveries = await this.notifications.messageDeliveries([...byId.keys()]);
     const created = await this.notifications.insert(
-      recipients.map((r) => ({
-        userId: r.user_id,
-        type: text !== null && mentions(text, r.display_name) ? 'mention' : 'message',
-        conversationId: e.conversationId,
-        messageId: e.messageId,
-        actorId: e.senderId,
-        title,
-        body: ctx.encryption === 'none' ? bodyOf(ctx, r.locale) : '',
-        read: r.muted,
-        emailPending: !r.muted && this.mail.enabled,
-      })),
+      deliveries.map((d): NewNotification => {
+        const e = byId.get(d.message_id)!;
+        const text = readableText(e, d);
+        return {
+          userId: d.user_id,
+          type: text !== null && mentions(text, d.display_name) ? 'mention' : 'message',
+          conversationId: e.conversationId,
+          messageId: e.messageId,
+          actorId: e.senderId,
+          title: messageTitle(
+            d.sender_name ?? '',
+            d.conversation_type === 'group' ? d.conversation_title : null,
+          ),
+          body: d.encryption === 'none' ? bodyOf(d, d.locale) : '',
+          read: d.muted,
+          emailPending: !d.muted && this.mail.enabled,
+        };
+      }),
     );
     await this.announce(created, { email: this.mail.enabled });
   }
@@ -86,7 +89,7 @@ export class NotifierService {
       this.emitter.toUsers([n.user_id], 'notification:new', {
         notification: toNotificationDto(n),
       });
-      await this.queue.add('push', { notificationId: n.id });
+      await this.queue.add('push', { notificationId: n.id, userId: n.user_id });
       if (channels.email && n.conversation_id) {
         // The first message of a window schedules the batch and the next ones join it. The
         // key expires a little before the batch runs, so a message it might miss schedules
