@@ -98,6 +98,82 @@ describe('realtime: /messaging namespace', () => {
       expect(await chat(t).history(b, conversation.id)).toHaveLength(1);
     });
 
+    it('answers each of a burst of sends on its own: retries once, seqs contiguous, every message delivered once with its sender', async () => {
+      // Sends that arrive together are written together (group commit); a repeated
+      // clientMessageId inside such a batch must still give one message and the same answer.
+      const users = await Promise.all(Array.from({ length: 4 }, () => createUser(t)));
+      for (const member of users.slice(1)) {
+        await t
+          .http()
+          .patch(`${API}/users/me/message-settings`)
+          .set(auth(member.token))
+          .send({ autoAcceptGroupInvites: true })
+          .expect(200);
+      }
+      const group = await chat(t).group(users[0], users.slice(1));
+      const direct = await chat(t).direct(users[0], users[1]);
+      const sockets = await Promise.all(users.map((u) => open(u)));
+      const seen = sockets.map((s) => record(s, ['message:new']));
+      const sends: { from: number; payload: Record<string, string> }[] = [];
+      for (let i = 0; i < 40; i++) {
+        if (i % 4 === 3) {
+          sends.push(sends[i - 1]); // a retry, sent together with the original
+          continue;
+        }
+        const toDirect = i % 5 === 0;
+        sends.push({
+          from: toDirect ? i % 2 : Math.floor(i / 2) % 4,
+          payload: {
+            conversationId: toDirect ? direct.id : group.id,
+            content: `burst ${i}`,
+            clientMessageId: `burst-${i}`,
+          },
+        });
+      }
+      const acks = await Promise.all(
+        sends.map((s) => call(sockets[s.from], 'message:send', s.payload)),
+      );
+      expect(acks.filter((a) => !a.ok)).toEqual([]);
+      for (let i = 0; i < sends.length; i++) {
+        if (i % 4 === 3) expect(acks[i].data.id).toBe(acks[i - 1].data.id);
+        expect(acks[i].data.sender).toEqual(
+          expect.objectContaining({ id: users[sends[i].from].id }),
+        );
+      }
+      const distinct = [...new Map(acks.map((a) => [a.data.id, a.data])).values()];
+      for (const conversation of [group, direct]) {
+        const stored = await chat(t).history(users[0], conversation.id, '?limit=100');
+        const seqs = stored.map((m) => Number(m.seq)).sort((x, y) => x - y);
+        expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, k) => k + 1));
+        expect(
+          stored
+            .filter((m) => m.type !== 'system')
+            .map((m) => m.id)
+            .sort(),
+        ).toEqual(
+          distinct
+            .filter((m) => m.conversationId === conversation.id)
+            .map((m) => m.id)
+            .sort(),
+        );
+      }
+      await settle(...sockets);
+      // every user gets each message of their conversations that others sent, once, and
+      // nothing of a conversation they are not in; a sender's own socket has the ack instead
+      for (const [u, got] of seen.entries()) {
+        const expected = distinct
+          .filter((m) => m.senderId !== users[u].id)
+          .filter((m) => m.conversationId === group.id || u < 2)
+          .map((m) => m.id)
+          .sort();
+        expect(got.map((e) => e.payload.message.id).sort()).toEqual(expected);
+        for (const e of got)
+          expect(e.payload.message.sender).toEqual(
+            expect.objectContaining({ id: e.payload.message.senderId }),
+          );
+      }
+    });
+
     it('answers the same errors as REST in the ack, in the user’s locale', async () => {
       const [a, outsider] = await Promise.all([createUser(t, { locale: 'ar' }), createUser(t)]);
       const conversation = await chat(t).direct(outsider, await createUser(t));

@@ -5,10 +5,23 @@ import { PublicUserDto, toPublicUser } from '../users/dto/user.dto';
 import { EncryptionService } from '../encryption/encryption.service';
 import { UsersRepository } from '../users/users.repository';
 import { MessageRow } from './entities/message.row';
+import type { AppendedMessage } from './messages.repository';
 import { MessageDto } from './dto/message.dto';
 import { ReactionsRepository, ReactionSummary } from './reactions.repository';
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+
+/** The sender's public profile as a group commit read it. */
+const senderOf = (row: AppendedMessage): PublicUserDto | null =>
+  row.sender_id && row.sender_display_name !== null
+    ? {
+        id: row.sender_id,
+        displayName: row.sender_display_name,
+        avatarUrl: row.sender_avatar_url,
+        locale: row.sender_locale as PublicUserDto['locale'],
+        verificationStatus: row.sender_verification_status as PublicUserDto['verificationStatus'],
+      }
+    : null;
 
 /** Only live image and file messages have attachments to load. */
 const hasAttachments = (row: MessageRow): boolean =>
@@ -99,15 +112,17 @@ export class MessageViews {
   }
 
   /** A message just created: it has no reactions yet, so that query is skipped. */
-  async renderNew(row: MessageRow): Promise<MessageDto> {
+  /** A new message (no reactions yet); a group commit's row brings its sender along. */
+  async renderNew(row: MessageRow | AppendedMessage): Promise<MessageDto> {
     const [plain] = await this.decrypted([row]);
+    const known = 'sender_display_name' in row ? senderOf(row) : undefined;
     const [senders, attachments] = await Promise.all([
-      this.users.inOrder(plain.sender_id ? [plain.sender_id] : []),
+      known !== undefined ? [] : this.users.inOrder(plain.sender_id ? [plain.sender_id] : []),
       this.attachments.forMessages(hasAttachments(plain) ? [plain.id] : []),
     ]);
     return toMessageDto(
       plain,
-      senders[0] ? toPublicUser(senders[0]) : null,
+      known !== undefined ? known : senders[0] ? toPublicUser(senders[0]) : null,
       [],
       attachments.get(plain.id) ?? [],
     );

@@ -9,6 +9,7 @@ import { MessageViews } from './message-views';
 import { MessagesController } from './messages.controller';
 import { MessagesRepository } from './messages.repository';
 import { MessagesService } from './messages.service';
+import { SendBatcher } from './send-batcher';
 import { ReactionsRepository } from './reactions.repository';
 import { ReactionsService } from './reactions.service';
 import { ReceiptsRepository } from './receipts.repository';
@@ -25,6 +26,7 @@ import { ReceiptsService } from './receipts.service';
     MessageAccess,
     MessageViews,
     MessagesService,
+    SendBatcher,
     MessageQueriesService,
     ReactionsService,
     ReceiptsService,

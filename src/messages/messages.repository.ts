@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import DataLoader from 'dataloader';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { row, rows } from '../database/sql';
@@ -24,6 +25,21 @@ export interface NewMessage {
   encrypted?: boolean;
 }
 
+interface MembershipKey {
+  conversationId: string;
+  userId: string;
+  clientMessageId: string | null;
+}
+
+/** A message written by a group commit, with who may see it and its sender, as of the commit. */
+export interface AppendedMessage extends MessageRow {
+  recipient_ids: string[];
+  sender_display_name: string | null;
+  sender_avatar_url: string | null;
+  sender_locale: string | null;
+  sender_verification_status: string | null;
+}
+
 const COLUMNS = `id, conversation_id, seq, version, sender_id, client_message_id, type, content, language,
   direction, system_event, reply_to_message_id, thread_root_id, reply_count, moderation, edited_at,
   deleted_at, created_at, encrypted`;
@@ -38,31 +54,78 @@ export class MessagesRepository {
   constructor(@InjectDataSource() readonly db: DataSource) {}
 
   /**
+   * Membership reads of one turn of the event loop go to the database as one query: under load
+   * most requests start with one, and they are independent of each other.
+   */
+  private readonly memberships = new DataLoader<MembershipKey, Membership | null, string>(
+    (keys) => this.membershipsOf(keys),
+    { cache: false, batchScheduleFn: (run) => setImmediate(run), maxBatchSize: 500 },
+  );
+
+  /**
    * The user's membership with everything a message rule needs, in one round trip: whether a
    * block stands between the two members of a direct conversation, and the message this user
-   * already sent under `clientMessageId` (a retry).
+   * already sent under `clientMessageId` (a retry). Inside a transaction, read there.
    */
   membership(
     conversationId: string,
     userId: string,
     clientMessageId: string | null = null,
-    db: Db = this.db,
+    db?: Db,
   ): Promise<Membership | null> {
-    return row<Membership>(
+    const key = { conversationId, userId, clientMessageId };
+    return db ? this.membershipsIn(db, [key]).then(([m]) => m) : this.memberships.load(key);
+  }
+
+  /** One answer per key, in order; a batch that fails is asked again key by key. */
+  private async membershipsOf(
+    keys: readonly MembershipKey[],
+  ): Promise<(Membership | Error | null)[]> {
+    try {
+      return await this.membershipsIn(this.db, keys);
+    } catch (err) {
+      if (keys.length === 1) return [err as Error];
+      return Promise.all(
+        keys.map((k) =>
+          this.membershipsIn(this.db, [k]).then(
+            ([m]) => m,
+            (e: Error) => e,
+          ),
+        ),
+      );
+    }
+  }
+
+  private async membershipsIn(
+    db: Db,
+    keys: readonly MembershipKey[],
+  ): Promise<(Membership | null)[]> {
+    const found = await rows<Membership & { ord: string }>(
       db,
-      `SELECT c.id AS conversation_id, c.type, c.encryption, c.allow_file_sharing, c.last_seq, c.last_version,
-              p.user_id, p.role, p.status, p.visible_after_seq, p.last_read_seq, p.last_delivered_seq,
+      `SELECT k.ord, c.id AS conversation_id, c.type, c.encryption, c.allow_file_sharing, c.last_seq,
+              c.last_version, p.user_id, p.role, p.status, p.visible_after_seq, p.last_read_seq,
+              p.last_delivered_seq,
               (c.type = 'direct' AND EXISTS (
                  SELECT 1 FROM conversation_participants o
                    JOIN user_blocks b ON (b.blocker_id = p.user_id AND b.blocked_id = o.user_id)
                                       OR (b.blocker_id = o.user_id AND b.blocked_id = p.user_id)
                   WHERE o.conversation_id = c.id AND o.user_id <> p.user_id)) AS blocked,
               (SELECT e.id FROM messages e
-                WHERE e.conversation_id = c.id AND e.sender_id = p.user_id AND e.client_message_id = $3) AS earlier_id
-         FROM conversation_participants p JOIN conversations c ON c.id = p.conversation_id
-        WHERE p.conversation_id = $1 AND p.user_id = $2`,
-      [conversationId, userId, clientMessageId],
+                WHERE e.conversation_id = c.id AND e.sender_id = p.user_id
+                  AND e.client_message_id = k.client_message_id) AS earlier_id
+         FROM unnest($1::uuid[], $2::uuid[], $3::text[])
+              WITH ORDINALITY AS k(conversation_id, user_id, client_message_id, ord)
+         JOIN conversation_participants p
+           ON p.conversation_id = k.conversation_id AND p.user_id = k.user_id
+         JOIN conversations c ON c.id = p.conversation_id`,
+      [
+        keys.map((k) => k.conversationId),
+        keys.map((k) => k.userId),
+        keys.map((k) => k.clientMessageId),
+      ],
     );
+    const byOrd = new Map(found.map(({ ord, ...m }) => [Number(ord), m]));
+    return keys.map((_, i) => byOrd.get(i + 1) ?? null);
   }
 
   /** Takes the next version for a change that is not a new message. */
@@ -123,6 +186,88 @@ export class MessagesRepository {
       ],
     );
     return inserted;
+  }
+
+  /**
+   * Group commit: appends the sends of several users, to any conversations, in one
+   * transaction of three statements. The touched conversations are locked first, in id order,
+   * so two nodes writing overlapping batches cannot deadlock, and so the members read by the
+   * last statement are those after any membership change that committed before: the lock
+   * holds off every later one. Then one statement takes each conversation's seqs and versions
+   * in a single counter update (in arrival order within a conversation), inserts every
+   * message, moves each sender's read and delivered marks, and returns each message with who
+   * may see it and its sender's public profile, in input order. Any failure rolls back all.
+   */
+  async appendMany(sends: NewMessage[]): Promise<AppendedMessage[]> {
+    const conversationIds = [...new Set(sends.map((m) => m.conversationId))].sort();
+    return this.db.transaction(async (tx) => {
+      await tx.query(
+        `SELECT 1 FROM conversations WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+        [conversationIds],
+      );
+      const appended = await rows<AppendedMessage & { ord: string }>(
+        tx,
+        `WITH n AS (
+           SELECT x.*, row_number() OVER (PARTITION BY x.conversation_id ORDER BY x.ord) AS k,
+                  count(*) OVER (PARTITION BY x.conversation_id) AS total
+             FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[],
+                         $7::text[], $8::jsonb[], $9::uuid[], $10::uuid[], $11::text[], $12::text[],
+                         $13::boolean[])
+                  WITH ORDINALITY AS x(conversation_id, sender_id, client_message_id, type, content,
+                                       language, direction, system_event, reply_to_message_id,
+                                       thread_root_id, moderation, masked_original, encrypted, ord)
+         ), c AS (
+           UPDATE conversations
+              SET last_seq = last_seq + t.total, last_version = last_version + t.total,
+                  last_message_at = now(), last_activity = nextval('conversation_activity_seq')
+             FROM (SELECT DISTINCT conversation_id, total FROM n) t
+            WHERE conversations.id = t.conversation_id
+            RETURNING conversations.id, last_seq - t.total AS seq0, last_version - t.total AS version0
+         ), m AS (
+           INSERT INTO messages (conversation_id, seq, version, sender_id, client_message_id, type, content,
+                                 language, direction, system_event, reply_to_message_id, thread_root_id,
+                                 moderation, masked_original, encrypted)
+           SELECT n.conversation_id, c.seq0 + n.k, c.version0 + n.k, n.sender_id, n.client_message_id,
+                  n.type, n.content, n.language, n.direction, n.system_event, n.reply_to_message_id,
+                  n.thread_root_id, n.moderation, n.masked_original, n.encrypted
+             FROM n JOIN c ON c.id = n.conversation_id
+           RETURNING ${COLUMNS}
+         ), r AS (
+           UPDATE conversation_participants p
+              SET last_read_seq = GREATEST(p.last_read_seq, t.seq),
+                  last_delivered_seq = GREATEST(p.last_delivered_seq, t.seq)
+             FROM (SELECT conversation_id, sender_id, max(seq) AS seq FROM m GROUP BY 1, 2) t
+            WHERE p.conversation_id = t.conversation_id AND p.user_id = t.sender_id
+         )
+         SELECT m.*, n.ord,
+                ARRAY(SELECT v.user_id FROM conversation_participants v
+                       WHERE v.conversation_id = m.conversation_id AND v.status = 'active'
+                         AND v.visible_after_seq < m.seq) AS recipient_ids,
+                u.display_name AS sender_display_name, u.avatar_url AS sender_avatar_url,
+                u.locale AS sender_locale, u.verification_status AS sender_verification_status
+           FROM m
+           JOIN c ON c.id = m.conversation_id
+           JOIN n ON n.conversation_id = m.conversation_id AND n.k = m.seq - c.seq0
+           LEFT JOIN users u ON u.id = m.sender_id
+          ORDER BY n.ord`,
+        [
+          sends.map((m) => m.conversationId),
+          sends.map((m) => m.senderId),
+          sends.map((m) => m.clientMessageId),
+          sends.map((m) => m.type),
+          sends.map((m) => m.content),
+          sends.map((m) => m.language),
+          sends.map((m) => m.direction),
+          sends.map((m) => (m.systemEvent ? JSON.stringify(m.systemEvent) : null)),
+          sends.map((m) => m.replyToMessageId),
+          sends.map((m) => m.threadRootId),
+          sends.map((m) => m.moderation),
+          sends.map((m) => m.maskedOriginal ?? null),
+          sends.map((m) => m.encrypted ?? false),
+        ],
+      );
+      return appended.map(({ ord: _ord, ...message }) => message);
+    });
   }
 
   /** The conversation a message belongs to (for moderators, who are not participants). */

@@ -16,7 +16,8 @@ import { Membership, MessageRow, SystemEvent } from './entities/message.row';
 import { detectLanguage, directionOf } from './language';
 import { MessageAccess } from './message-access';
 import { MessageViews } from './message-views';
-import { MessagesRepository, NewMessage } from './messages.repository';
+import { AppendedMessage, MessagesRepository, NewMessage } from './messages.repository';
+import { SendBatcher } from './send-batcher';
 
 const UNIQUE_VIOLATION = '23505';
 const MAX_CONTENT = 4000;
@@ -78,6 +79,7 @@ export class MessagesService {
     private readonly flags: FlagsRepository,
     private readonly moderation: ModerationPipeline,
     private readonly encryption: EncryptionService,
+    private readonly batcher: SendBatcher,
   ) {}
 
   async send(
@@ -114,7 +116,7 @@ export class MessagesService {
       encrypted: stored.encrypted,
     };
 
-    let created: { message: MessageRow; root: MessageRow | null };
+    let created: { message: MessageRow | AppendedMessage; root: MessageRow | null };
     try {
       // The common send is one statement; a reply, a flag or attachments add writes that must
       // commit with it.
@@ -133,10 +135,7 @@ export class MessagesService {
               await this.attachments.claim(tx, message.id, caller.id, attachmentIds);
               return { message, root };
             })
-          : {
-              message: await this.messages.append(this.messages.db, values, caller.id),
-              root: null,
-            };
+          : { message: await this.batcher.append({ ...values, senderId: caller.id }), root: null };
     } catch (err) {
       // The same clientMessageId sent concurrently: the unique key let one through.
       if ((err as { code?: string }).code === UNIQUE_VIOLATION && input.clientMessageId) {
@@ -157,6 +156,7 @@ export class MessagesService {
       ...eventOf(created.message, origin),
       type: created.message.type,
       message,
+      recipientIds: 'recipient_ids' in created.message ? created.message.recipient_ids : undefined,
     });
     if (created.root) this.events.emit('message.updated', eventOf(created.root, origin));
     return { message, created: true };

@@ -16,7 +16,8 @@ const canSee = (p: ParticipantRow, seq: number): boolean =>
 
 /**
  * Turns committed domain events into Socket.IO events for exactly the users who may see them.
- * Recipients are read after the commit, so a member removed a moment ago gets nothing more.
+ * Recipients are read after the commit (or, for a group commit, under the conversation's lock
+ * inside it), so a member removed a moment ago gets nothing more.
  */
 @Injectable()
 export class RealtimeFanout implements BeforeApplicationShutdown {
@@ -40,13 +41,15 @@ export class RealtimeFanout implements BeforeApplicationShutdown {
   @OnEvent('message.created')
   onMessageCreated(e: DomainEvents['message.created']): Promise<void> {
     return this.inOrder(e.conversationId, async () => {
-      const recipients = (await this.conversations.participants([e.conversationId])).filter((p) =>
-        canSee(p, e.seq),
-      );
-      const message = e.message ?? (await this.render(e, recipients[0]?.user_id))[0];
+      const recipientIds =
+        e.recipientIds ??
+        (await this.conversations.participants([e.conversationId]))
+          .filter((p) => canSee(p, e.seq))
+          .map((p) => p.user_id);
+      const message = e.message ?? (await this.render(e, recipientIds[0]))[0];
       if (!message) return;
       this.emitter.toUsers(
-        recipients.map((p) => p.user_id),
+        recipientIds,
         'message:new',
         { conversationId: e.conversationId, message },
         e.origin?.socketId,

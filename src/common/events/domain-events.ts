@@ -31,7 +31,11 @@ export interface DomainEvents {
   'user.suspended': { userId: string };
   'session.revoked': { userId: string; sessionId: string };
   /** A new message, system messages included. */
-  'message.created': MessageEvent & { type: 'text' | 'file' | 'image' | 'system' };
+  'message.created': MessageEvent & {
+    type: 'text' | 'file' | 'image' | 'system';
+    /** who may see it, when read under the conversation's lock in the commit that wrote it */
+    recipientIds?: string[];
+  };
   /** An edit, a reaction, or a reply count change. */
   'message.updated': MessageEvent;
   'message.deleted': MessageEvent;

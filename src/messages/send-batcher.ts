@@ -1,0 +1,104 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { MessageRow } from './entities/message.row';
+import { AppendedMessage, MessagesRepository, NewMessage } from './messages.repository';
+
+/** Sends written together at most; a bigger backlog goes out in several batches. */
+const MAX_BATCH = 200;
+
+/** A message a user sends (system messages have no sender and never come here). */
+export type UserSend = NewMessage & { senderId: string };
+
+interface Pending {
+  message: UserSend;
+  resolve: (row: MessageRow | AppendedMessage) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Group commit for plain sends (DESIGN.md): sends that arrive while a batch is being written
+ * wait for it and then go out together in one transaction, so the cost of a commit is shared
+ * when the service is busy and nothing waits on a timer when it is not: a lone send is written
+ * at once, in one statement. Each caller gets its own row, or its own error: when a batch fails
+ * (a duplicate clientMessageId among concurrent sends, say) nothing of it was kept, and every
+ * send of it is written again on its own, so one bad send never fails the others.
+ *
+ * Per process: batches of one node are written one after another; nodes write concurrently,
+ * and the database orders them (see MessagesRepository.appendMany).
+ */
+@Injectable()
+export class SendBatcher {
+  private readonly logger = new Logger('SendBatcher');
+  private pending: Pending[] = [];
+  private writing = false;
+
+  constructor(private readonly messages: MessagesRepository) {}
+
+  /** Appends a user's message (its sender's read mark follows); resolves after the commit. */
+  append(message: UserSend): Promise<MessageRow | AppendedMessage> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ message, resolve, reject });
+      if (!this.writing) {
+        this.writing = true;
+        // the sends of this turn of the event loop join the first batch
+        setImmediate(() => void this.drain());
+      }
+    });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.pending.length > 0) {
+        await this.write(this.takeBatch());
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  /**
+   * The next sends to write, at most MAX_BATCH. A repeat of a clientMessageId already in the
+   * batch waits for the next one, where it meets the stored message like any retry, instead
+   * of failing the whole batch on the unique key.
+   */
+  private takeBatch(): Pending[] {
+    const batch: Pending[] = [];
+    const later: Pending[] = [];
+    const keys = new Set<string>();
+    for (const p of this.pending) {
+      const { conversationId, senderId, clientMessageId } = p.message;
+      const key =
+        clientMessageId === null ? null : `${conversationId}/${senderId}/${clientMessageId}`;
+      if (batch.length >= MAX_BATCH || (key !== null && keys.has(key))) {
+        later.push(p);
+        continue;
+      }
+      if (key !== null) keys.add(key);
+      batch.push(p);
+    }
+    this.pending = later;
+    return batch;
+  }
+
+  private async write(batch: Pending[]): Promise<void> {
+    if (batch.length > 1) {
+      let appended: AppendedMessage[] | null = null;
+      try {
+        appended = await this.messages.appendMany(batch.map((p) => p.message));
+      } catch (err) {
+        this.logger.debug({ err }, `a batch of ${batch.length} sends failed; writing each alone`);
+      }
+      if (appended) {
+        batch.forEach((p, i) => p.resolve(appended[i]));
+        return;
+      }
+    }
+    // one after another, so that a sender's messages keep their order
+    for (const p of batch) {
+      try {
+        p.resolve(await this.messages.append(this.messages.db, p.message, p.message.senderId));
+      } catch (err) {
+        p.reject(err);
+      }
+    }
+  }
+}
