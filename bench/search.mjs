@@ -6,10 +6,18 @@
 //
 // Server time is measured as time to first byte over HTTP on loopback (the service renders the
 // whole JSON body before it writes the headers), with the load generator on the same machine.
+//
+// By default every run seeds a fresh database and drops it at the end. BENCH_SEARCH_KEEP_DB=name
+// keeps the seeded database as bench_search_keep_<name> and, on later runs with the same name,
+// measures on it again without seeding (migrations added since then run as the service starts),
+// so that queries can be iterated on with psql; drop it by hand when done.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { URL } from 'node:url';
+import pg from 'pg';
 import {
   API,
+  PG_ADMIN_URL,
   ROOT,
   connectDb,
   createDatabase,
@@ -19,6 +27,7 @@ import {
   log,
   loginAdmin,
   ms,
+  must,
   performance,
   printTable,
   reportProblems,
@@ -45,6 +54,7 @@ const SEED_CHUNK = intEnv('BENCH_SEARCH_SEED_CHUNK', 50_000);
 const SEED_MODE = process.env.BENCH_SEARCH_SEED_MODE || 'trigger';
 // The whole benchmark gives up (and cleans up) after this long.
 const MAX_MINUTES = intEnv('BENCH_SEARCH_MAX_MINUTES', 45);
+const KEEP_DB = process.env.BENCH_SEARCH_KEEP_DB || '';
 const REQUEST_TIMEOUT_MS = 30_000;
 const SHARE_ARABIC = 0.45; // of messages; the rest are English
 const MIXED = 0.15; // share of messages that mix in words of the other language
@@ -248,6 +258,90 @@ function searchSql(withConversation) {
   return COPIED_SEARCH_SQL.replace('${COLUMNS}', columns)
     .replace("${filters.join(' ')}", withConversation ? 'AND p.conversation_id = $4::uuid' : '')
     .replace('${keyset}', '');
+}
+
+// ---------------------------------------------------------------------------------------------
+// A kept database (BENCH_SEARCH_KEEP_DB)
+
+/** What a kept database was seeded with; a run with other settings must not reuse it. */
+const seedSettings = () => ({
+  MESSAGES,
+  CONVERSATIONS,
+  USER_CONVERSATIONS,
+  USERS,
+  SHARE_ARABIC,
+  MIXED,
+  SWITCH,
+  TAIL,
+  TAIL_WORDS,
+  SECONDS_APART,
+});
+const PASSWORD = 'password-123'; // as lib.mjs createUsers registers them
+
+async function adminQuery(sql, params) {
+  const client = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await client.connect();
+  try {
+    return await client.query(sql, params);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * The kept database of BENCH_SEARCH_KEEP_DB, created when missing (and then not dropped at the
+ * end). `seeded` is what its last complete seeding recorded, or null for a new database; a
+ * database left without that record by a failed seeding is refused rather than reused.
+ */
+async function keptDatabase(label) {
+  if (!/^[a-z0-9_]{1,30}$/.test(label))
+    throw new Error(`BENCH_SEARCH_KEEP_DB must be 1–30 of a-z, 0-9 and _, got ${label}`);
+  const name = `bench_search_keep_${label}`;
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  const { rowCount } = await adminQuery(`SELECT 1 FROM pg_database WHERE datname = $1`, [name]);
+  if (rowCount === 0) {
+    await adminQuery(`CREATE DATABASE ${name}`);
+    log(`created database ${name}, kept after the run (BENCH_SEARCH_KEEP_DB)`);
+    return { name, url: url.toString(), seeded: null };
+  }
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    const { rows } = await client.query(
+      `SELECT to_regclass('bench_keep.seeded') IS NOT NULL AS recorded`,
+    );
+    const seeded = rows[0].recorded
+      ? (await client.query(`SELECT info FROM bench_keep.seeded`)).rows[0]?.info
+      : null;
+    if (!seeded) {
+      throw new Error(
+        `database ${name} exists but was not seeded completely; drop it (DROP DATABASE ${name}) and run again`,
+      );
+    }
+    if (JSON.stringify(seeded.settings) !== JSON.stringify(seedSettings())) {
+      throw new Error(
+        `database ${name} was seeded with ${JSON.stringify(seeded.settings)}, not ${JSON.stringify(seedSettings())}`,
+      );
+    }
+    log(`reusing database ${name}, seeded ${seeded.at} (BENCH_SEARCH_KEEP_DB)`);
+    return { name, url: url.toString(), seeded };
+  } finally {
+    await client.end();
+  }
+}
+
+/** Records a complete seeding in a kept database: the settings, the measured user and theirs. */
+async function recordSeeding(db, me, mine) {
+  const info = {
+    at: new Date().toISOString(),
+    settings: seedSettings(),
+    me: { id: me.id, email: me.email },
+    mine,
+  };
+  await db.query(`CREATE SCHEMA bench_keep`);
+  await db.query(`CREATE TABLE bench_keep.seeded (info jsonb NOT NULL)`);
+  await db.query(`INSERT INTO bench_keep.seeded (info) VALUES ($1)`, [JSON.stringify(info)]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -568,44 +662,62 @@ export async function search() {
   checkCopiedSql();
   const vocab = vocabulary();
 
-  const database = await createDatabase('search');
+  const kept = KEEP_DB ? await keptDatabase(KEEP_DB) : null;
+  const database = kept ?? (await createDatabase('search'));
   const app = await startApp({ databaseUrl: database.url, label: 'service (search)' });
   const db = await connectDb(database.url);
   await db.query(`SET statement_timeout = '15min'`);
   await db.query(`SET maintenance_work_mem = '256MB'`);
   await db.query(`SET work_mem = '64MB'`); // the seeding's sorts, in memory (this session only)
-  const admin = await loginAdmin(app.url);
 
-  let started = performance.now();
-  const [me, ...peers] = await createUsers(app.url, admin, USERS, 'search', 8);
-  log(`created ${USERS} users through the API in ${seconds(started)} s`);
-
-  let mode = SEED_MODE;
-  if (mode === 'function' && !(await triggerMatchesFunction(db))) {
-    console.log(
-      'WARNING: the messages_search_vector trigger no longer computes search_document(content, language) ' +
-        'as bench/search.mjs expects; seeding through the trigger instead',
+  let me;
+  let conv;
+  if (kept?.seeded) {
+    const login = await must(
+      app.url,
+      'POST',
+      `${API}/auth/login`,
+      { body: { email: kept.seeded.me.email, password: PASSWORD } },
+      [200],
     );
-    mode = 'trigger';
+    me = { ...kept.seeded.me, token: login.accessToken };
+    conv = { mine: kept.seeded.mine };
+  } else {
+    const admin = await loginAdmin(app.url);
+    let started = performance.now();
+    const users = await createUsers(app.url, admin, USERS, 'search', 8);
+    me = users[0];
+    const peers = users.slice(1);
+    log(`created ${USERS} users through the API in ${seconds(started)} s`);
+
+    let mode = SEED_MODE;
+    if (mode === 'function' && !(await triggerMatchesFunction(db))) {
+      console.log(
+        'WARNING: the messages_search_vector trigger no longer computes search_document(content, language) ' +
+          'as bench/search.mjs expects; seeding through the trigger instead',
+      );
+      mode = 'trigger';
+    }
+    const base = new Date().toISOString();
+    conv = await seedConversations(db, me, peers, vocab, base);
+    log(
+      `seeded ${CONVERSATIONS.toLocaleString('en')} conversations (${conv.mine.length} the measured user's) in ${conv.seconds} s`,
+    );
+    const seedSeconds = await seedMessages(db, vocab, base, mode);
+    log(`seeded ${MESSAGES.toLocaleString('en')} messages (${mode} mode) in ${seedSeconds} s`);
+    await db.query(`DROP SCHEMA bench_seed CASCADE`);
+    started = performance.now();
+    await db.query('VACUUM ANALYZE conversations, conversation_participants, messages, users');
+    log(`VACUUM ANALYZE in ${seconds(started)} s`);
+    if (kept) await recordSeeding(db, me, conv.mine);
   }
-  const base = new Date().toISOString();
-  const conv = await seedConversations(db, me, peers, vocab, base);
-  log(
-    `seeded ${CONVERSATIONS.toLocaleString('en')} conversations (${conv.mine.length} the measured user's) in ${conv.seconds} s`,
-  );
-  const seedSeconds = await seedMessages(db, vocab, base, mode);
-  log(`seeded ${MESSAGES.toLocaleString('en')} messages (${mode} mode) in ${seedSeconds} s`);
-  await db.query(`DROP SCHEMA bench_seed CASCADE`);
-  started = performance.now();
-  await db.query('VACUUM ANALYZE conversations, conversation_participants, messages, users');
-  log(`VACUUM ANALYZE in ${seconds(started)} s`);
   const { rows: size } = await db.query(
     `SELECT pg_size_pretty(pg_table_size('messages')) AS heap,
             pg_size_pretty(pg_relation_size('messages_search_idx')) AS gin`,
   );
 
   checkDeadline('checks');
-  started = performance.now();
+  let started = performance.now();
   const seed = await checkSeed(db, conv.mine);
   log(
     `checked the seed in ${seconds(started)} s: lengths ${seed.min_len}–${seed.max_len} (median ${seed.p50_len}, ` +
