@@ -1,7 +1,8 @@
-import { englishDataset, englishRecommendedTransformers, RegExpMatcher } from 'obscenity';
+import { englishDataset } from 'obscenity';
 import { fold } from '../normalize';
 import { NormalizedText } from '../normalized-text';
 import { ARABIC_PROFANITY } from './arabic-profanity';
+import { EnglishProfanityMatcher } from './english-profanity';
 import { CheckHit, hitsFrom, ModerationCheck } from './moderation-check';
 
 // A run of at least three single characters split by spaces or punctuation: "f u c k", "f.u.c.k".
@@ -14,16 +15,14 @@ const PREFIXES = ['', 'و', 'ف', 'ب', 'ل', 'ال', 'وال', 'بال', 'فا�
 const SUFFIXES = ['', 'ك', 'ه', 'ها', 'هم', 'كم', 'ي', 'ين', 'ات', 'ون'];
 
 /**
- * English profanity through `obscenity` (its confusable, leetspeak and repeat handling, and
- * its whitelist against the Scunthorpe problem), after our own normalisation; Arabic profanity
- * by whole words with their clitics, after Arabic normalisation.
+ * English profanity by `obscenity`'s terms and rules (its confusable, leetspeak and repeat
+ * handling, and its whitelist against the Scunthorpe problem; see `EnglishProfanityMatcher`),
+ * after our own normalisation; Arabic profanity by whole words with their clitics, after Arabic
+ * normalisation.
  */
 export class ProfanityCheck implements ModerationCheck {
   readonly name = 'profanity' as const;
-  private readonly english = new RegExpMatcher({
-    ...englishDataset.build(),
-    ...englishRecommendedTransformers,
-  });
+  private readonly english = new EnglishProfanityMatcher(englishDataset.build());
   private readonly arabicSingle = new Set<string>();
   private readonly arabicPhrases: string[][] = [];
 
@@ -38,7 +37,7 @@ export class ProfanityCheck implements ModerationCheck {
   find(text: string, folded: NormalizedText = fold(text)): CheckHit[] {
     const view = folded.replace(SPLIT_LETTERS, (run) => run.replace(SEPARATORS, ''));
     const spans: [number, number][] = [];
-    for (const m of this.english.getAllMatches(view.text, true)) {
+    for (const m of this.english.getAllMatches(view.text)) {
       spans.push(view.sourceSpan(m.startIndex, m.endIndex + 1));
     }
     spans.push(...this.arabic(view));
