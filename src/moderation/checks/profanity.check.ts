@@ -13,6 +13,7 @@ const ARABIC_WORD = /[\u0621-\u064A]+/gu;
 // Clitics that attach to an Arabic word: conjunctions, prepositions, the article; pronoun suffixes.
 const PREFIXES = ['', 'و', 'ف', 'ب', 'ل', 'ال', 'وال', 'بال', 'فال', 'لل', 'يا'];
 const SUFFIXES = ['', 'ك', 'ه', 'ها', 'هم', 'كم', 'ي', 'ين', 'ات', 'ون'];
+const NO_PHRASES: number[] = [];
 
 /**
  * English profanity by `obscenity`'s terms and rules (its confusable, leetspeak and repeat
@@ -23,14 +24,17 @@ const SUFFIXES = ['', 'ك', 'ه', 'ها', 'هم', 'كم', 'ي', 'ين', 'ات', 
 export class ProfanityCheck implements ModerationCheck {
   readonly name = 'profanity' as const;
   private readonly english = new EnglishProfanityMatcher(englishDataset.build());
-  private readonly arabicSingle = new Set<string>();
+  /** Every way a single-word term may be written with its clitics (see `addForms`). */
+  private readonly arabicForms = new Set<string>();
   private readonly arabicPhrases: string[][] = [];
+  /** Indexes into `arabicPhrases` by each form their first word may take (see `matches`). */
+  private readonly phrasesByFirstWord = new Map<string, number[]>();
 
   constructor(arabicTerms: string[] = ARABIC_PROFANITY) {
     for (const term of arabicTerms) {
       const words = fold(term).text.split(/\s+/).filter(Boolean);
-      if (words.length === 1) this.arabicSingle.add(words[0]);
-      else this.arabicPhrases.push(words);
+      if (words.length === 1) this.addForms(words[0]);
+      else if (words.length > 1) this.addPhrase(words);
     }
   }
 
@@ -48,8 +52,9 @@ export class ProfanityCheck implements ModerationCheck {
     const words = [...view.text.matchAll(ARABIC_WORD)].map((m) => ({ word: m[0], at: m.index }));
     const spans: [number, number][] = [];
     words.forEach(({ word, at }, i) => {
-      if (this.isTerm(word)) spans.push(view.sourceSpan(at, at + word.length));
-      for (const phrase of this.arabicPhrases) {
+      if (this.arabicForms.has(word)) spans.push(view.sourceSpan(at, at + word.length));
+      for (const p of this.phrasesByFirstWord.get(word) ?? NO_PHRASES) {
+        const phrase = this.arabicPhrases[p];
         const slice = words.slice(i, i + phrase.length);
         if (
           slice.length === phrase.length &&
@@ -64,21 +69,27 @@ export class ProfanityCheck implements ModerationCheck {
   }
 
   /**
-   * The word is a listed term, possibly with clitics. Short terms take no suffix and 2-letter
-   * terms no prefix either: "زبون" (customer) and "خولة" (a name) are not insults.
+   * A listed term, possibly with clitics. Short terms take no suffix and 2-letter terms no
+   * prefix either: "زبون" (customer) and "خولة" (a name) are not insults. All forms are listed
+   * up front: one set lookup per word instead of trying every prefix and suffix on it.
    */
-  private isTerm(word: string): boolean {
+  private addForms(stem: string): void {
     for (const prefix of PREFIXES) {
-      if (!word.startsWith(prefix)) continue;
       for (const suffix of SUFFIXES) {
-        if (!word.endsWith(suffix) || word.length <= prefix.length + suffix.length) continue;
-        const stem = word.slice(prefix.length, word.length - suffix.length);
-        if (!this.arabicSingle.has(stem)) continue;
         if ((suffix && stem.length < 4) || (prefix && stem.length < 3)) continue;
-        return true;
+        this.arabicForms.add(prefix + stem + suffix);
       }
     }
-    return false;
+  }
+
+  private addPhrase(words: string[]): void {
+    const p = this.arabicPhrases.push(words) - 1;
+    for (const prefix of PREFIXES) {
+      const first = prefix + words[0];
+      const indexes = this.phrasesByFirstWord.get(first) ?? [];
+      if (indexes[indexes.length - 1] !== p) indexes.push(p);
+      this.phrasesByFirstWord.set(first, indexes);
+    }
   }
 
   private matches(word: string, term: string, first: boolean, last: boolean): boolean {
