@@ -10,9 +10,19 @@ const pipeline = new ModerationPipeline(new AppConfig({}));
 const english =
   'Thanks for the update on the apartment, the price of 1,250.00 SAR works for me and we can meet on 2024-05-12 at 10:30. ';
 const arabic = 'شكرا على التحديث، السعر مناسب ونلتقي يوم الخميس الساعة العاشرة إن شاء الله. ';
+// English-only chat must meet the goal too: every English term is tried on every character.
+const englishChat = [
+  'Hey, did you get a chance to look at the listing I sent? ',
+  'I think the second bedroom is a bit small but the kitchen is great. ',
+  'Can we push the viewing to Thursday at 4:15 pm? My flight lands at 2. ',
+  'The landlord said the deposit is 2 months, so 2,500.00 SAR in total. ',
+  "Sounds good, I'll bring the signed forms and a copy of my ID. ",
+  'Also, is parking included or is that extra? ',
+].join('');
 const samples = {
   'clean, mixed en/ar': (english + arabic).repeat(40).slice(0, 4000),
   'with profanity and a phone': `${(english + arabic).repeat(40).slice(0, 3950)} shit, call 0501234567`,
+  'clean, English chat': englishChat.repeat(12).slice(0, 4000),
 };
 
 function percentile(sorted, p) {
