@@ -11,9 +11,9 @@
 // keeps the seeded database as bench_search_keep_<name> and, on later runs with the same name,
 // measures on it again without seeding (migrations added since then run as the service starts),
 // so that queries can be iterated on with psql; drop it by hand when done.
-import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { URL } from 'node:url';
+import { URL, pathToFileURL } from 'node:url';
 import pg from 'pg';
 import {
   API,
@@ -205,59 +205,16 @@ function vocabulary() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The query, as written in src/search/search.repository.ts `search()`. The column list is read
-// from the repository; the rest is copied and checked against the source (checkCopiedSql).
+// The query: the service's own statement, from the build (`npm run build` first, as for the
+// service itself), so that the plans explained are those of the query the service runs.
 
-const REPOSITORY = 'src/search/search.repository.ts';
-const COPIED_COLUMNS = `m.id, m.conversation_id, m.seq, m.version, m.sender_id, m.client_message_id, m.type,
-  m.content, m.language, m.direction, m.system_event, m.reply_to_message_id, m.thread_root_id,
-  m.reply_count, m.moderation, m.edited_at, m.deleted_at, m.created_at, m.encrypted`;
-const COPIED_SEARCH_SQL = `WITH input AS (SELECT search_query($2) AS query),
-       hit AS (
-         SELECT \${COLUMNS}, c.type AS conversation_type, c.title AS group_title,
-                round(ts_rank_cd(m.search_vector, input.query)::numeric, 6) AS rank,
-                (extract(epoch FROM m.created_at) * 1000000)::bigint AS created_us
-           FROM input, conversation_participants p
-           JOIN conversations c ON c.id = p.conversation_id
-           JOIN messages m ON m.conversation_id = p.conversation_id AND m.seq > p.visible_after_seq
-          WHERE p.user_id = $1 AND p.status = 'active' AND c.encryption = 'none'
-            \${filters.join(' ')}
-            AND m.search_vector @@ input.query
-            AND m.deleted_at IS NULL AND m.type <> 'system'
-       ),
-       page AS (
-         SELECT * FROM hit \${keyset}
-          ORDER BY hit.rank DESC, hit.created_us DESC, hit.id DESC
-          LIMIT $3
-       )
-       SELECT page.*,
-              CASE WHEN page.conversation_type = 'direct'
-                   THEN (SELECT u.display_name
-                           FROM conversation_participants o JOIN users u ON u.id = o.user_id
-                          WHERE o.conversation_id = page.conversation_id AND o.user_id <> $1
-                          LIMIT 1)
-                   ELSE page.group_title END AS conversation_title
-         FROM page
-        ORDER BY page.rank DESC, page.created_us DESC, page.id DESC`;
-
-const repositorySource = () => readFileSync(join(ROOT, REPOSITORY), 'utf8');
-
-/** Warns when the repository SQL no longer contains what this benchmark copied. */
-function checkCopiedSql() {
-  const squash = (s) => s.replace(/\s+/g, ' ');
-  if (!squash(repositorySource()).includes(squash(COPIED_SEARCH_SQL))) {
-    console.log(
-      `WARNING: the search query copied from ${REPOSITORY} has changed there; update bench/search.mjs`,
-    );
-  }
-}
-
-/** The first page's query (no cursor), across all the user's conversations or within one. */
-function searchSql(withConversation) {
-  const columns = /const COLUMNS = `([^`]+)`/.exec(repositorySource())?.[1] ?? COPIED_COLUMNS;
-  return COPIED_SEARCH_SQL.replace('${COLUMNS}', columns)
-    .replace("${filters.join(' ')}", withConversation ? 'AND p.conversation_id = $4::uuid' : '')
-    .replace('${keyset}', '');
+async function loadSearchStatement() {
+  const built = join(ROOT, 'dist', 'src', 'search', 'search.repository.js');
+  if (!existsSync(built)) throw new Error(`${built} is missing: run npm run build first`);
+  const { searchStatement } = await import(pathToFileURL(built).href);
+  if (typeof searchStatement !== 'function')
+    throw new Error(`${built} exports no searchStatement; rebuild (npm run build)`);
+  return searchStatement;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -319,7 +276,9 @@ async function keptDatabase(label) {
         `database ${name} exists but was not seeded completely; drop it (DROP DATABASE ${name}) and run again`,
       );
     }
-    if (JSON.stringify(seeded.settings) !== JSON.stringify(seedSettings())) {
+    // jsonb keeps keys in its own order
+    const canonical = (o) => JSON.stringify(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));
+    if (canonical(seeded.settings) !== canonical(seedSettings())) {
       throw new Error(
         `database ${name} was seeded with ${JSON.stringify(seeded.settings)}, not ${JSON.stringify(seedSettings())}`,
       );
@@ -659,7 +618,7 @@ export async function search() {
   if (USER_CONVERSATIONS < 1 || USER_CONVERSATIONS > CONVERSATIONS)
     throw new Error('BENCH_SEARCH_USER_CONVERSATIONS must be between 1 and the conversations');
   deadline = Date.now() + MAX_MINUTES * 60_000;
-  checkCopiedSql();
+  const searchStatement = await loadSearchStatement();
   const vocab = vocabulary();
 
   const kept = KEEP_DB ? await keptDatabase(KEEP_DB) : null;
@@ -756,8 +715,14 @@ export async function search() {
     [`common word "${commonAr.text}", all conversations`, commonAr, null],
     [`common word "${commonEn.text}", within one conversation`, commonEn, one],
   ]) {
-    const params = [me.id, q.text, PAGE + 1, ...(conversationId ? [conversationId] : [])];
-    plans.push([title, await explain(db, title, searchSql(conversationId !== null), params)]);
+    const { sql, params } = searchStatement({
+      userId: me.id,
+      q: q.text,
+      conversationIds: conversationId ? [conversationId] : conv.mine,
+      after: null,
+      limit: PAGE + 1,
+    });
+    plans.push([title, await explain(db, title, sql, params)]);
   }
 
   const rows = [

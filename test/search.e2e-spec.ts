@@ -396,6 +396,16 @@ describe('message search', () => {
       expect(await findsIn(conversationId, 'manatee', b)).toEqual([fresh.id]);
     });
 
+    it('hides history the caller deleted for themself from a search across all their conversations', async () => {
+      const conversationId = await freshDirect();
+      const old = await c.send(a, conversationId, 'dugong old news');
+      await call(t, b, { method: 'delete', path: `/conversations/${conversationId}` }).expect(204);
+      expect(await search(b, 'dugong')).toEqual({ items: [], nextCursor: null });
+      expect(ids(await search(a, 'dugong'))).toEqual([old.id]);
+      const fresh = await c.send(a, conversationId, 'dugong fresh news');
+      expect(ids(await search(b, 'dugong'))).toEqual([fresh.id]);
+    });
+
     it('never returns messages of an e2e conversation', async () => {
       const res = await call(t, a, {
         method: 'post',
@@ -453,6 +463,42 @@ describe('message search', () => {
           ...(cursor ? { cursor } : {}),
         });
         expect(page.items.length).toBeLessThanOrEqual(3);
+        paged.push(...ids(page));
+        cursor = page.nextCursor;
+        if (!cursor) break;
+      }
+      expect(paged).toEqual(all);
+    });
+
+    it("pages across all the caller's conversations through every hit exactly once, in order", async () => {
+      const sent: string[] = [];
+      for (let k = 0; k < 3; k++) {
+        const contents = Array.from(
+          { length: 4 },
+          (_, i) =>
+            Array.from({ length: ((i + k) % 3) + 1 }, () => 'quokka').join(' ') + ` ${k}-${i}`,
+        );
+        sent.push(...(await seed(...contents)).sent);
+      }
+      const first = await search(a, 'quokka', { limit: 100 });
+      const all = ids(first);
+      expect([...all].sort()).toEqual([...sent].sort());
+      first.items.slice(1).forEach((hit, i) => {
+        const before = first.items[i];
+        expect(hit.rank).toBeLessThanOrEqual(before.rank);
+        if (hit.rank === before.rank)
+          expect(Date.parse(hit.message.createdAt as string)).toBeLessThanOrEqual(
+            Date.parse(before.message.createdAt as string),
+          );
+      });
+      const paged: string[] = [];
+      let cursor: string | null = null;
+      for (let i = 0; i < 20; i++) {
+        const page: HitPage = await search(a, 'quokka', {
+          limit: 5,
+          ...(cursor ? { cursor } : {}),
+        });
+        expect(page.items.length).toBeLessThanOrEqual(5);
         paged.push(...ids(page));
         cursor = page.nextCursor;
         if (!cursor) break;

@@ -26,7 +26,9 @@ export class SearchService {
     const found = await this.repository.search({
       userId: caller.id,
       q: q.q,
-      conversationId: q.conversationId,
+      conversationIds: q.conversationId
+        ? [q.conversationId]
+        : await this.repository.searchableConversations(caller.id),
       after: q.cursor ? SearchCursor.decode(q.cursor) : null,
       limit: limit + 1,
     });
