@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import type { KeyObject } from 'node:crypto';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { AppConfig } from '../config/app-config';
@@ -18,7 +19,7 @@ import { SessionsRepository } from './sessions.repository';
     JwtModule.registerAsync({
       extraProviders: [JwtSecretProvider],
       inject: [JWT_SECRET, AppConfig],
-      useFactory: (secret: string, config: AppConfig) => ({
+      useFactory: (secret: KeyObject, config: AppConfig) => ({
         secret,
         signOptions: { expiresIn: jwtExpiresIn(config.jwt.expiresIn), algorithm: 'HS256' },
         verifyOptions: { algorithms: ['HS256'] },
