@@ -6,7 +6,7 @@ import {
   SyntaxKind,
 } from 'obscenity';
 import { CharacterChain, englishBlacklistChain, englishWhitelistChain } from './character-chain';
-import { GramIndex } from './term-grams';
+import { GramIndex, patternRuns, wordRuns } from './term-grams';
 
 /**
  * What obscenity's `RegExpMatcher.getAllMatches(input, true)` returns with its English preset
@@ -17,13 +17,14 @@ import { GramIndex } from './term-grams';
  * 4,000-character message that was more than half of moderation. Here the transformed text is
  * built in typed arrays (`CharacterChain`), a term's expression runs only if the text holds the
  * runs of letters every match of it contains (`GramIndex`), and the whitelist is searched only
- * when a term matched. Matching itself is obscenity's: the same regular expressions over the
+ * when a term matched, and then only for the words whose runs the text holds. Matching itself is obscenity's: the same regular expressions over the
  * same transformed text. `english-profanity.spec.ts` holds the two to the same answers.
  */
 export class EnglishProfanityMatcher {
-  private readonly terms: { id: number; regExp: RegExp; grams: number[] }[];
-  private readonly grams: GramIndex;
+  private readonly terms: { id: number; regExp: RegExp }[];
+  private readonly termGrams: GramIndex;
   private readonly whitelistedTerms: string[];
+  private readonly whitelistGrams: GramIndex;
   private readonly blacklistChain: CharacterChain = englishBlacklistChain();
   private readonly whitelistChain: CharacterChain = englishWhitelistChain();
 
@@ -37,25 +38,22 @@ export class EnglishProfanityMatcher {
     if (new Set(blacklistedTerms.map((term) => term.id)).size !== blacklistedTerms.length) {
       throw new Error('Duplicate blacklisted term IDs.');
     }
-    this.grams = new GramIndex(blacklistedTerms.map((term) => term.pattern));
-    this.terms = blacklistedTerms.map((term) => ({
-      id: term.id,
-      regExp: compile(term),
-      grams: this.grams.required(term.pattern),
-    }));
+    this.terms = blacklistedTerms.map((term) => ({ id: term.id, regExp: compile(term) }));
+    this.termGrams = new GramIndex(blacklistedTerms.map((term) => patternRuns(term.pattern)));
     if (whitelistedTerms.some((term) => term.length === 0)) {
       throw new Error('Whitelisted term set contains empty string; this is unsupported.');
     }
     this.whitelistedTerms = whitelistedTerms;
+    this.whitelistGrams = new GramIndex(whitelistedTerms.map(wordRuns));
   }
 
   /** Matches sorted by position and term id; `endIndex` is inclusive, as in obscenity. */
   getAllMatches(input: string): MatchPayload[] {
     const { text, toOriginal } = this.blacklistChain.apply(input);
-    const present = this.grams.present(text);
+    const present = this.termGrams.present(text);
     const matches: MatchPayload[] = [];
-    for (const term of this.terms) {
-      if (!term.grams.every((gram) => present[gram] === 1)) continue;
+    this.terms.forEach((term, k) => {
+      if (!this.termGrams.mayMatch(k, present)) return;
       for (const match of text.matchAll(term.regExp)) {
         matches.push({
           termId: term.id,
@@ -64,7 +62,7 @@ export class EnglishProfanityMatcher {
           matchLength: [...match[0]].length,
         });
       }
-    }
+    });
     if (matches.length === 0) return matches;
     const whitelisted = this.whitelistedIntervals(input);
     return matches
@@ -74,12 +72,14 @@ export class EnglishProfanityMatcher {
 
   private whitelistedIntervals(input: string): [number, number][] {
     const { text, toOriginal } = this.whitelistChain.apply(input);
+    const present = this.whitelistGrams.present(text);
     const intervals: [number, number][] = [];
-    for (const term of this.whitelistedTerms) {
+    this.whitelistedTerms.forEach((term, k) => {
+      if (!this.whitelistGrams.mayMatch(k, present)) return;
       for (let at = text.indexOf(term); at !== -1; at = text.indexOf(term, at + term.length)) {
         intervals.push([toOriginal[at], inclusiveEnd(input, toOriginal[at + term.length - 1])]);
       }
-    }
+    });
     return intervals;
   }
 }
