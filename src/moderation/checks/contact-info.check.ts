@@ -50,7 +50,7 @@ const UNSPELL: { hint: RegExp; pattern: RegExp; replacement: string }[] = [
     replacement: '.',
   },
   {
-    hint: /@/u,
+    hint: /\s@|@\s/u,
     pattern: /(?<=[a-z0-9._%+-])\s+@\s*(?=[a-z0-9])|(?<=[a-z0-9._%+-])\s*@\s+(?=[a-z0-9])/giu,
     replacement: '@',
   },
