@@ -10,7 +10,7 @@ const pipeline = new ModerationPipeline(new AppConfig({}));
 const english =
   'Thanks for the update on the apartment, the price of 1,250.00 SAR works for me and we can meet on 2024-05-12 at 10:30. ';
 const arabic = 'شكرا على التحديث، السعر مناسب ونلتقي يوم الخميس الساعة العاشرة إن شاء الله. ';
-// English-only chat must meet the goal too: every English term is tried on every character.
+// English-only chat must meet the goal too: the English checks have all of it to scan.
 const englishChat = [
   'Hey, did you get a chance to look at the listing I sent? ',
   'I think the second bedroom is a bit small but the kitchen is great. ',
