@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
+import { perTurnLoader } from '../database/per-turn-loader';
 import { row, rows } from '../database/sql';
 
 export const REFRESH_TOKEN_TTL_MS = 30 * 24 * 3600 * 1000;
@@ -102,16 +103,29 @@ export class SessionsRepository {
     return revoked.length > 0;
   }
 
-  /** The user behind a session, with what decides whether its access tokens still work. */
-  async principal(sessionId: string, userId: string): Promise<PrincipalRow | null> {
-    return row<PrincipalRow>(
-      this.db,
-      `SELECT u.id, u.role, u.locale, u.display_name, u.verification_status, u.suspended_at, s.revoked_at
-         FROM auth_sessions s JOIN users u ON u.id = s.user_id
-        WHERE s.id = $1 AND s.user_id = $2`,
-      [sessionId, userId],
-    );
+  /**
+   * The user behind a session, with what decides whether its access tokens still work. Every
+   * authenticated request asks, so the questions of one event-loop turn share one query.
+   */
+  principal(sessionId: string, userId: string): Promise<PrincipalRow | null> {
+    return this.principals.load({ sessionId, userId });
   }
+
+  private readonly principals = perTurnLoader<{ sessionId: string; userId: string }, PrincipalRow>(
+    async (keys) => {
+      const found = await rows<PrincipalRow & { ord: string }>(
+        this.db,
+        `SELECT k.ord, u.id, u.role, u.locale, u.display_name, u.verification_status, u.suspended_at,
+              s.revoked_at
+         FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS k(session_id, user_id, ord)
+         JOIN auth_sessions s ON s.id = k.session_id AND s.user_id = k.user_id
+         JOIN users u ON u.id = s.user_id`,
+        [keys.map((k) => k.sessionId), keys.map((k) => k.userId)],
+      );
+      const byOrd = new Map(found.map(({ ord, ...p }) => [Number(ord), p]));
+      return keys.map((_, i) => byOrd.get(i + 1) ?? null);
+    },
+  );
 
   private async issueRefreshToken(sessionId: string, manager: EntityManager): Promise<string> {
     const token = randomBytes(32).toString('base64url');

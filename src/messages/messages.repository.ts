@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import DataLoader from 'dataloader';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { perTurnLoader } from '../database/per-turn-loader';
 import { row, rows } from '../database/sql';
 import { Membership, MessageRow, SystemEvent } from './entities/message.row';
 
@@ -57,9 +57,8 @@ export class MessagesRepository {
    * Membership reads of one turn of the event loop go to the database as one query: under load
    * most requests start with one, and they are independent of each other.
    */
-  private readonly memberships = new DataLoader<MembershipKey, Membership | null, string>(
-    (keys) => this.membershipsOf(keys),
-    { cache: false, batchScheduleFn: (run) => setImmediate(run), maxBatchSize: 500 },
+  private readonly memberships = perTurnLoader<MembershipKey, Membership>((keys) =>
+    this.membershipsIn(this.db, keys),
   );
 
   /**
@@ -75,25 +74,6 @@ export class MessagesRepository {
   ): Promise<Membership | null> {
     const key = { conversationId, userId, clientMessageId };
     return db ? this.membershipsIn(db, [key]).then(([m]) => m) : this.memberships.load(key);
-  }
-
-  /** One answer per key, in order; a batch that fails is asked again key by key. */
-  private async membershipsOf(
-    keys: readonly MembershipKey[],
-  ): Promise<(Membership | Error | null)[]> {
-    try {
-      return await this.membershipsIn(this.db, keys);
-    } catch (err) {
-      if (keys.length === 1) return [err as Error];
-      return Promise.all(
-        keys.map((k) =>
-          this.membershipsIn(this.db, [k]).then(
-            ([m]) => m,
-            (e: Error) => e,
-          ),
-        ),
-      );
-    }
   }
 
   private async membershipsIn(
