@@ -36,7 +36,11 @@ export interface MessageRecipient {
   muted: boolean;
 }
 
-export type MessageDelivery = MessageContext & MessageRecipient;
+export type MessageDelivery = MessageContext &
+  MessageRecipient & {
+    /** allows push and has a subscription: only then is a push job worth queueing */
+    may_push: boolean | null;
+  };
 
 export interface InviteContext {
   conversation_title: string | null;
@@ -61,7 +65,9 @@ export class NotificationsRepository {
       `SELECT m.id AS message_id, c.id AS conversation_id, c.type AS conversation_type,
               c.title AS conversation_title, c.encryption, m.type AS message_type, m.content,
               s.display_name AS sender_name,
-              p.user_id, u.display_name, u.locale, ${MUTED_NOW} AS muted
+              p.user_id, u.display_name, u.locale, ${MUTED_NOW} AS muted,
+              (ms.push_notifications AND EXISTS (
+                 SELECT 1 FROM push_subscriptions ps WHERE ps.user_id = p.user_id)) AS may_push
          FROM messages m
          JOIN conversations c ON c.id = m.conversation_id
          LEFT JOIN users s ON s.id = m.sender_id
@@ -69,6 +75,7 @@ export class NotificationsRepository {
            ON p.conversation_id = m.conversation_id AND p.status = 'active'
           AND p.visible_after_seq < m.seq AND p.user_id <> m.sender_id
          JOIN users u ON u.id = p.user_id
+         LEFT JOIN user_message_settings ms ON ms.user_id = p.user_id
         WHERE m.id = ANY($1::uuid[]) AND m.deleted_at IS NULL`,
       [messageIds],
     );

@@ -62,7 +62,8 @@ export class NotifierService {
         };
       }),
     );
-    await this.announce(created, { email: this.mail.enabled });
+    const mayPush = new Set(deliveries.filter((d) => d.may_push).map((d) => d.user_id));
+    await this.announce(created, { email: this.mail.enabled, push: (n) => mayPush.has(n.user_id) });
   }
 
   async onInvited(e: DomainEvents['conversation.invited']): Promise<void> {
@@ -80,16 +81,27 @@ export class NotifierService {
       // Email digests are about messages; an invitation reaches an offline user by push.
       emailPending: false,
     };
-    await this.announce(await this.notifications.insert([invite]), { email: false });
+    await this.announce(await this.notifications.insert([invite]), {
+      email: false,
+      push: () => true,
+    });
   }
 
-  private async announce(created: NotificationRow[], channels: { email: boolean }): Promise<void> {
+  /**
+   * `push` says for whom a push job is worth queueing at all (the job checks everything again
+   * when it runs): a user without a subscription costs the job's queries for nothing.
+   */
+  private async announce(
+    created: NotificationRow[],
+    channels: { email: boolean; push: (n: NotificationRow) => boolean },
+  ): Promise<void> {
     const window = this.config.notifications.emailBatchWindowMs;
     for (const n of created.filter((row) => row.read_at === null)) {
       this.emitter.toUsers([n.user_id], 'notification:new', {
         notification: toNotificationDto(n),
       });
-      await this.queue.add('push', { notificationId: n.id, userId: n.user_id });
+      if (channels.push(n))
+        await this.queue.add('push', { notificationId: n.id, userId: n.user_id });
       if (channels.email && n.conversation_id) {
         // The first message of a window schedules the batch and the next ones join it. The
         // key expires a little before the batch runs, so a message it might miss schedules
