@@ -17,8 +17,9 @@ import { GramIndex, patternRuns, wordRuns } from './term-grams';
  * 4,000-character message that was more than half of moderation. Here the transformed text is
  * built in typed arrays (`CharacterChain`), a term's expression runs only if the text holds the
  * runs of letters every match of it contains (`GramIndex`), and the whitelist is searched only
- * when a term matched, and then only for the words whose runs the text holds. Matching itself is obscenity's: the same regular expressions over the
- * same transformed text. `english-profanity.spec.ts` holds the two to the same answers.
+ * when a term matched, and then only for the words whose runs the text holds. Matching itself is
+ * obscenity's: the same regular expressions over the same transformed text.
+ * `english-profanity.spec.ts` holds the two to the same answers.
  */
 export class EnglishProfanityMatcher {
   private readonly terms: { id: number; regExp: RegExp }[];
