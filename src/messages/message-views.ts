@@ -5,14 +5,14 @@ import { PublicUserDto, toPublicUser } from '../users/dto/user.dto';
 import { EncryptionService } from '../encryption/encryption.service';
 import { UsersRepository } from '../users/users.repository';
 import { MessageRow } from './entities/message.row';
-import type { AppendedMessage } from './messages.repository';
+import type { SentMessage } from './messages.repository';
 import { MessageDto } from './dto/message.dto';
 import { ReactionsRepository, ReactionSummary } from './reactions.repository';
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
-/** The sender's public profile as a group commit read it. */
-const senderOf = (row: AppendedMessage): PublicUserDto | null =>
+/** The sender's public profile as the statement that wrote the message read it. */
+const senderOf = (row: SentMessage): PublicUserDto | null =>
   row.sender_id && row.sender_display_name !== null
     ? {
         id: row.sender_id,
@@ -112,8 +112,8 @@ export class MessageViews {
   }
 
   /** A message just created: it has no reactions yet, so that query is skipped. */
-  /** A new message (no reactions yet); a group commit's row brings its sender along. */
-  async renderNew(row: MessageRow | AppendedMessage): Promise<MessageDto> {
+  /** A new message (no reactions yet); a freshly written row brings its sender along. */
+  async renderNew(row: MessageRow | SentMessage): Promise<MessageDto> {
     const [plain] = await this.decrypted([row]);
     const known = 'sender_display_name' in row ? senderOf(row) : undefined;
     const [senders, attachments] = await Promise.all([

@@ -31,14 +31,22 @@ interface MembershipKey {
   clientMessageId: string | null;
 }
 
-/** A message written by a group commit, with who may see it and its sender, as of the commit. */
-export interface AppendedMessage extends MessageRow {
-  recipient_ids: string[];
+/** A new message with its sender's public profile, read in the statement that wrote it. */
+export interface SentMessage extends MessageRow {
   sender_display_name: string | null;
   sender_avatar_url: string | null;
   sender_locale: string | null;
   sender_verification_status: string | null;
 }
+
+/** A message written by a group commit, also with who may see it as of the commit. */
+export interface AppendedMessage extends SentMessage {
+  recipient_ids: string[];
+}
+
+/** The sender's public profile beside a new message (`m`); users joined as `u`. */
+const SENDER = `u.display_name AS sender_display_name, u.avatar_url AS sender_avatar_url,
+  u.locale AS sender_locale, u.verification_status AS sender_verification_status`;
 
 const COLUMNS = `id, conversation_id, seq, version, sender_id, client_message_id, type, content, language,
   direction, system_event, reply_to_message_id, thread_root_id, reply_count, moderation, edited_at,
@@ -125,8 +133,8 @@ export class MessagesRepository {
    * The UPDATE's row lock serialises writers of one conversation; if anything fails, nothing
    * is taken, so seq has no gaps. Atomic on its own, or part of the caller's transaction.
    */
-  async append(db: Db, m: NewMessage, readerId: string, versions = 1): Promise<MessageRow> {
-    const [inserted] = await rows<MessageRow>(
+  async append(db: Db, m: NewMessage, readerId: string, versions = 1): Promise<SentMessage> {
+    const [inserted] = await rows<SentMessage>(
       db,
       `WITH c AS (
          UPDATE conversations
@@ -146,7 +154,7 @@ export class MessagesRepository {
                 last_delivered_seq = GREATEST(last_delivered_seq, (SELECT seq FROM m))
           WHERE conversation_id = $1 AND user_id = $14
        )
-       SELECT * FROM m`,
+       SELECT m.*, ${SENDER} FROM m LEFT JOIN users u ON u.id = m.sender_id`,
       [
         m.conversationId,
         m.senderId,
@@ -223,8 +231,7 @@ export class MessagesRepository {
                 ARRAY(SELECT v.user_id FROM conversation_participants v
                        WHERE v.conversation_id = m.conversation_id AND v.status = 'active'
                          AND v.visible_after_seq < m.seq) AS recipient_ids,
-                u.display_name AS sender_display_name, u.avatar_url AS sender_avatar_url,
-                u.locale AS sender_locale, u.verification_status AS sender_verification_status
+                ${SENDER}
            FROM m
            JOIN c ON c.id = m.conversation_id
            JOIN n ON n.conversation_id = m.conversation_id AND n.k = m.seq - c.seq0

@@ -16,7 +16,12 @@ import { Membership, MessageRow, SystemEvent } from './entities/message.row';
 import { detectLanguage, directionOf } from './language';
 import { MessageAccess } from './message-access';
 import { MessageViews } from './message-views';
-import { AppendedMessage, MessagesRepository, NewMessage } from './messages.repository';
+import {
+  AppendedMessage,
+  MessagesRepository,
+  NewMessage,
+  SentMessage,
+} from './messages.repository';
 import { SendBatcher } from './send-batcher';
 
 const UNIQUE_VIOLATION = '23505';
@@ -116,7 +121,7 @@ export class MessagesService {
       encrypted: stored.encrypted,
     };
 
-    let created: { message: MessageRow | AppendedMessage; root: MessageRow | null };
+    let created: { message: SentMessage | AppendedMessage; root: MessageRow | null };
     try {
       // The common send is one statement; a reply, a flag or attachments add writes that must
       // commit with it.

@@ -1,6 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { MessageRow } from './entities/message.row';
-import { AppendedMessage, MessagesRepository, NewMessage } from './messages.repository';
+import {
+  AppendedMessage,
+  MessagesRepository,
+  NewMessage,
+  SentMessage,
+} from './messages.repository';
 
 /** Sends written together at most; a bigger backlog goes out in several batches. */
 const MAX_BATCH = 200;
@@ -10,7 +14,7 @@ export type UserSend = NewMessage & { senderId: string };
 
 interface Pending {
   message: UserSend;
-  resolve: (row: MessageRow | AppendedMessage) => void;
+  resolve: (row: SentMessage | AppendedMessage) => void;
   reject: (err: unknown) => void;
 }
 
@@ -34,7 +38,7 @@ export class SendBatcher {
   constructor(private readonly messages: MessagesRepository) {}
 
   /** Appends a user's message (its sender's read mark follows); resolves after the commit. */
-  append(message: UserSend): Promise<MessageRow | AppendedMessage> {
+  append(message: UserSend): Promise<SentMessage | AppendedMessage> {
     return new Promise((resolve, reject) => {
       this.pending.push({ message, resolve, reject });
       if (!this.writing) {
