@@ -75,11 +75,18 @@ export class MessageViews {
     private readonly encryption: EncryptionService,
   ) {}
 
-  async render(stored: MessageRow[], viewerId: string): Promise<MessageDto[]> {
+  /** Rows read with their senders' profiles (SentMessage) need no lookup of them. */
+  async render(stored: (MessageRow | SentMessage)[], viewerId: string): Promise<MessageDto[]> {
     if (stored.length === 0) return [];
     const rows = await this.decrypted(stored);
+    const known = new Map<string, PublicUserDto | null>();
+    for (const r of stored) {
+      if (r.sender_id && 'sender_display_name' in r) known.set(r.sender_id, senderOf(r));
+    }
     const senderIds = [
-      ...new Set(rows.map((r) => r.sender_id).filter((id): id is string => id !== null)),
+      ...new Set(
+        rows.map((r) => r.sender_id).filter((id): id is string => id !== null && !known.has(id)),
+      ),
     ];
     const [senders, reactions, attachments] = await Promise.all([
       this.users.inOrder(senderIds),
@@ -89,7 +96,7 @@ export class MessageViews {
       ),
       this.attachments.forMessages(rows.filter(hasAttachments).map((r) => r.id)),
     ]);
-    const senderById = new Map(senders.map((u) => [u.id, toPublicUser(u)]));
+    const senderById = new Map([...known, ...senders.map((u) => [u.id, toPublicUser(u)] as const)]);
     return rows.map((r) =>
       toMessageDto(
         r,
@@ -111,8 +118,10 @@ export class MessageViews {
     );
   }
 
-  /** A message just created: it has no reactions yet, so that query is skipped. */
-  /** A new message (no reactions yet); a freshly written row brings its sender along. */
+  /**
+   * A message just created: it has no reactions yet, so that query is skipped, and a freshly
+   * written row brings its sender along.
+   */
   async renderNew(row: MessageRow | SentMessage): Promise<MessageDto> {
     const [plain] = await this.decrypted([row]);
     const known = 'sender_display_name' in row ? senderOf(row) : undefined;

@@ -51,6 +51,13 @@ const SENDER = `u.display_name AS sender_display_name, u.avatar_url AS sender_av
 const COLUMNS = `id, conversation_id, seq, version, sender_id, client_message_id, type, content, language,
   direction, system_event, reply_to_message_id, thread_root_id, reply_count, moderation, edited_at,
   deleted_at, created_at, encrypted`;
+/** COLUMNS of `messages m`, for statements that join other tables. */
+const M_COLUMNS = COLUMNS.split(',')
+  .map((c) => `m.${c.trim()}`)
+  .join(', ');
+/** Messages with their senders' public profiles (SENDER), for rendering without a lookup. */
+const WITH_SENDERS = `SELECT ${M_COLUMNS}, ${SENDER}
+  FROM messages m LEFT JOIN users u ON u.id = m.sender_id`;
 
 /**
  * The message log of each conversation, with the conversation's counters: `seq` and `version`
@@ -297,30 +304,40 @@ export class MessagesRepository {
     beforeSeq: string | null,
     visibleAfterSeq: string,
     limit: number,
-  ): Promise<MessageRow[]> {
-    return rows<MessageRow>(
-      this.db,
-      `SELECT ${COLUMNS} FROM messages
-        WHERE conversation_id = $1 AND seq > $2 AND ($3::bigint IS NULL OR seq < $3::bigint)
-        ORDER BY seq DESC LIMIT $4`,
-      [conversationId, visibleAfterSeq, beforeSeq, limit],
-    );
+  ): Promise<SentMessage[]> {
+    // two texts rather than `$3 IS NULL OR seq < $3`, which a cached generic plan could not
+    // use as an index bound
+    return beforeSeq === null
+      ? rows<SentMessage>(
+          this.db,
+          `${WITH_SENDERS}
+            WHERE m.conversation_id = $1 AND m.seq > $2
+            ORDER BY m.seq DESC LIMIT $3`,
+          [conversationId, visibleAfterSeq, limit],
+        )
+      : rows<SentMessage>(
+          this.db,
+          `${WITH_SENDERS}
+            WHERE m.conversation_id = $1 AND m.seq > $2 AND m.seq < $3
+            ORDER BY m.seq DESC LIMIT $4`,
+          [conversationId, visibleAfterSeq, beforeSeq, limit],
+        );
   }
 
   /** Oldest first above `afterSeq`. */
-  after(conversationId: string, afterSeq: string, limit: number): Promise<MessageRow[]> {
-    return rows<MessageRow>(
+  after(conversationId: string, afterSeq: string, limit: number): Promise<SentMessage[]> {
+    return rows<SentMessage>(
       this.db,
-      `SELECT ${COLUMNS} FROM messages WHERE conversation_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+      `${WITH_SENDERS} WHERE m.conversation_id = $1 AND m.seq > $2 ORDER BY m.seq LIMIT $3`,
       [conversationId, afterSeq, limit],
     );
   }
 
   /** The thread under a root, oldest first. */
-  replies(rootId: string, afterSeq: string, limit: number): Promise<MessageRow[]> {
-    return rows<MessageRow>(
+  replies(rootId: string, afterSeq: string, limit: number): Promise<SentMessage[]> {
+    return rows<SentMessage>(
       this.db,
-      `SELECT ${COLUMNS} FROM messages WHERE thread_root_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+      `${WITH_SENDERS} WHERE m.thread_root_id = $1 AND m.seq > $2 ORDER BY m.seq LIMIT $3`,
       [rootId, afterSeq, limit],
     );
   }
@@ -331,12 +348,12 @@ export class MessagesRepository {
     sinceVersion: string,
     visibleAfterSeq: string,
     limit: number,
-  ): Promise<MessageRow[]> {
-    return rows<MessageRow>(
+  ): Promise<SentMessage[]> {
+    return rows<SentMessage>(
       this.db,
-      `SELECT ${COLUMNS} FROM messages
-        WHERE conversation_id = $1 AND version > $2 AND seq > $3
-        ORDER BY version LIMIT $4`,
+      `${WITH_SENDERS}
+        WHERE m.conversation_id = $1 AND m.version > $2 AND m.seq > $3
+        ORDER BY m.version LIMIT $4`,
       [conversationId, sinceVersion, visibleAfterSeq, limit],
     );
   }
