@@ -17,7 +17,7 @@ export interface SearchHitRow extends MessageRow {
 export interface SearchParams {
   userId: string;
   q: string;
-  /** Where to look: the caller's searchable conversations, or the one asked for. */
+  /** Where to look: the caller's active conversations, or the one asked for. */
   conversationIds: string[];
   after: SearchPosition | null;
   limit: number;
@@ -103,25 +103,31 @@ export class SearchRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /**
-   * The conversations whose messages the user can search: active in them, not encrypted. Read
-   * before the search so that the search is planned for these very ids (see searchStatement).
+   * The conversations the user is an active participant of: where a search across all of them
+   * looks. Read before the search so that it is planned for these very ids (see
+   * searchStatement). Encrypted ones are left to the statement to exclude: joining
+   * conversations here made the planner hash the whole conversations table.
    */
-  async searchableConversations(userId: string): Promise<string[]> {
+  async activeConversations(userId: string): Promise<string[]> {
     const found = await rows<{ conversation_id: string }>(
       this.db,
-      `SELECT p.conversation_id
-         FROM conversation_participants p
-         JOIN conversations c ON c.id = p.conversation_id
-        WHERE p.user_id = $1 AND p.status = 'active' AND c.encryption = 'none'`,
+      `SELECT conversation_id FROM conversation_participants WHERE user_id = $1 AND status = 'active'`,
       [userId],
     );
     return found.map((r) => r.conversation_id);
   }
 
-  search(p: SearchParams): Promise<SearchHitRow[]> {
-    if (p.conversationIds.length === 0) return Promise.resolve([]);
+  /**
+   * Sent as an unnamed statement, not through rows() (a named prepared statement): after five
+   * runs PostgreSQL may keep one generic plan for a prepared statement, and this one's plan
+   * must be made for its words and conversation ids. Measured with a generic plan: a search
+   * within one conversation BitmapAnd-ed the whole GIN posting list of a common word (8–45 ms
+   * instead of 0.4 ms). Planning it each time costs about 1 ms.
+   */
+  async search(p: SearchParams): Promise<SearchHitRow[]> {
+    if (p.conversationIds.length === 0) return [];
     const { sql, params } = searchStatement(p);
-    return rows<SearchHitRow>(this.db, sql, params);
+    return this.db.query<SearchHitRow[]>(sql, params);
   }
 
   /**

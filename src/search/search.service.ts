@@ -28,7 +28,7 @@ export class SearchService {
       q: q.q,
       conversationIds: q.conversationId
         ? [q.conversationId]
-        : await this.repository.searchableConversations(caller.id),
+        : await this.repository.activeConversations(caller.id),
       after: q.cursor ? SearchCursor.decode(q.cursor) : null,
       limit: limit + 1,
     });
