@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MessagesModule } from '../messages/messages.module';
+import { HitWords } from './hit-words';
 import { SearchController } from './search.controller';
 import { SearchRepository } from './search.repository';
 import { SearchService } from './search.service';
@@ -8,6 +9,6 @@ import { SearchService } from './search.service';
 @Module({
   imports: [MessagesModule],
   controllers: [SearchController],
-  providers: [SearchRepository, SearchService],
+  providers: [SearchRepository, SearchService, HitWords],
 })
 export class SearchModule {}

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { rows } from '../database/sql';
 import { MessageRow } from '../messages/entities/message.row';
+import type { LanguageWord } from './hit-words';
 import { SearchPosition } from './search-cursor';
 
 /** A message that matched, with what the hit list shows besides the message itself. */
@@ -131,20 +132,21 @@ export class SearchRepository {
   }
 
   /**
-   * Which of the given words (each with the language of its message) the query hits: the
-   * word's lexemes, made as its message's vector is, share one with the query's.
+   * The lexemes of a query's words (search_terms: both configurations), and those of each given
+   * word made as its message's vector is, in the order given.
    */
-  async hitWords(
+  async lexemes(
     terms: string,
-    words: { word: string; language: string }[],
-  ): Promise<{ word: string; language: string }[]> {
-    if (words.length === 0) return [];
-    return rows(
+    words: LanguageWord[],
+  ): Promise<{ query: string[]; words: string[][] }> {
+    const [found] = await rows<{ query: string[]; words: string[][] }>(
       this.db,
-      `SELECT w.word, w.language
-         FROM unnest($2::text[], $3::text[]) AS w(word, language)
-        WHERE tsvector_to_array(search_document(w.word, w.language)) && search_terms($1)`,
+      `SELECT search_terms($1) AS query,
+              (SELECT coalesce(json_agg(tsvector_to_array(search_document(w.word, w.language))
+                                        ORDER BY w.i), '[]')
+                 FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS w(word, language, i)) AS words`,
       [terms, words.map((w) => w.word), words.map((w) => w.language)],
     );
+    return found;
   }
 }

@@ -5,11 +5,10 @@ import { MessageAccess } from '../messages/message-access';
 import { MessageViews } from '../messages/message-views';
 import { SearchHitDto } from './dto/search-hit.dto';
 import { SearchQuery } from './dto/search-query.dto';
+import { HitWords } from './hit-words';
 import { SearchCursor } from './search-cursor';
-import { SearchHitRow, SearchRepository } from './search.repository';
-import { buildSnippet, queryTerms, wordsOf } from './snippet';
-
-const key = (language: string, word: string): string => `${language}\u0000${word}`;
+import { SearchRepository } from './search.repository';
+import { buildSnippet } from './snippet';
 
 @Injectable()
 export class SearchService {
@@ -17,6 +16,7 @@ export class SearchService {
     private readonly repository: SearchRepository,
     private readonly access: MessageAccess,
     private readonly views: MessageViews,
+    private readonly hitWords: HitWords,
   ) {}
 
   /** A page of the caller's messages that match, best first; a conversation not theirs is 404. */
@@ -38,30 +38,19 @@ export class SearchService {
       (r) => r,
       (r) => SearchCursor.encode({ rank: r.rank, createdUs: r.created_us, id: r.id }),
     );
-    const [messages, hits] = await Promise.all([
+    const [messages, isHit] = await Promise.all([
       this.views.render(page.items, caller.id),
-      this.hitWords(q.q, page.items),
+      this.hitWords.of(q.q, page.items),
     ]);
     return {
       items: page.items.map((r, i) => ({
         message: messages[i],
         conversationId: r.conversation_id,
         conversationTitle: r.conversation_title,
-        snippet: buildSnippet(r.content, (word) => hits.has(key(r.language, word))),
+        snippet: buildSnippet(r.content, (word) => isHit(r.language, word)),
         rank: Number(r.rank),
       })),
       nextCursor: page.nextCursor,
     };
-  }
-
-  /** The words of the hits' texts that the query hits, keyed by language and word. */
-  private async hitWords(q: string, hits: SearchHitRow[]): Promise<Set<string>> {
-    const words = new Map<string, { word: string; language: string }>();
-    for (const r of hits) {
-      for (const word of wordsOf(r.content))
-        words.set(key(r.language, word), { word, language: r.language });
-    }
-    const matched = await this.repository.hitWords(queryTerms(q), [...words.values()]);
-    return new Set(matched.map((w) => key(w.language, w.word)));
   }
 }
