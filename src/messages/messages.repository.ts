@@ -41,7 +41,8 @@ export interface SentMessage extends MessageRow {
 
 /** A message written by a group commit, also with who may see it as of the commit. */
 export interface AppendedMessage extends SentMessage {
-  recipient_ids: string[];
+  /** null when a concurrent writer of the conversation made the statement's read unsure */
+  recipient_ids: string[] | null;
 }
 
 /** The sender's public profile beside a new message (`m`); users joined as `u`. */
@@ -184,84 +185,85 @@ export class MessagesRepository {
   }
 
   /**
-   * Group commit: appends the sends of several users, to any conversations, in one
-   * transaction of three statements. The touched conversations are locked first, in id order,
-   * so two nodes writing overlapping batches cannot deadlock, and so the members read by the
-   * last statement are those after any membership change that committed before: the lock
-   * holds off every later one. Then one statement takes each conversation's seqs and versions
-   * in a single counter update (in arrival order within a conversation), inserts every
-   * message, moves each sender's read and delivered marks, and returns each message with who
-   * may see it and its sender's public profile, in input order. Any failure rolls back all.
+   * Group commit: appends the sends of several users, to any conversations, in ONE statement:
+   * one counter update per conversation takes its seqs and versions (in arrival order within
+   * it), one insert writes every message, each sender's read and delivered marks move, and
+   * each message comes back, in input order, with its sender's public profile and who may see
+   * it. Atomic: if anything fails, nothing is kept and no seq is taken.
+   *
+   * Who may see it is read from the statement's snapshot, which is only right if no writer of
+   * the conversation committed between that snapshot and the counter update's row lock: every
+   * membership change appends a system message, so then the version the update started from
+   * is not the snapshot's. In that case `recipient_ids` is null and the caller reads the
+   * members after the commit instead. Counter rows are updated in id order, so batches of two
+   * nodes lock in the same order.
    */
   async appendMany(sends: NewMessage[]): Promise<AppendedMessage[]> {
-    const conversationIds = [...new Set(sends.map((m) => m.conversationId))].sort();
-    return this.db.transaction(async (tx) => {
-      await tx.query(
-        `SELECT 1 FROM conversations WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
-        [conversationIds],
-      );
-      const appended = await rows<AppendedMessage & { ord: string }>(
-        tx,
-        `WITH n AS (
-           SELECT x.*, row_number() OVER (PARTITION BY x.conversation_id ORDER BY x.ord) AS k,
-                  count(*) OVER (PARTITION BY x.conversation_id) AS total
-             FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[],
-                         $7::text[], $8::jsonb[], $9::uuid[], $10::uuid[], $11::text[], $12::text[],
-                         $13::boolean[])
-                  WITH ORDINALITY AS x(conversation_id, sender_id, client_message_id, type, content,
-                                       language, direction, system_event, reply_to_message_id,
-                                       thread_root_id, moderation, masked_original, encrypted, ord)
-         ), c AS (
-           UPDATE conversations
-              SET last_seq = last_seq + t.total, last_version = last_version + t.total,
-                  last_message_at = now(), last_activity = nextval('conversation_activity_seq')
-             FROM (SELECT DISTINCT conversation_id, total FROM n) t
-            WHERE conversations.id = t.conversation_id
-            RETURNING conversations.id, last_seq - t.total AS seq0, last_version - t.total AS version0
-         ), m AS (
-           INSERT INTO messages (conversation_id, seq, version, sender_id, client_message_id, type, content,
-                                 language, direction, system_event, reply_to_message_id, thread_root_id,
-                                 moderation, masked_original, encrypted)
-           SELECT n.conversation_id, c.seq0 + n.k, c.version0 + n.k, n.sender_id, n.client_message_id,
-                  n.type, n.content, n.language, n.direction, n.system_event, n.reply_to_message_id,
-                  n.thread_root_id, n.moderation, n.masked_original, n.encrypted
-             FROM n JOIN c ON c.id = n.conversation_id
-           RETURNING ${COLUMNS}
-         ), r AS (
-           UPDATE conversation_participants p
-              SET last_read_seq = GREATEST(p.last_read_seq, t.seq),
-                  last_delivered_seq = GREATEST(p.last_delivered_seq, t.seq)
-             FROM (SELECT conversation_id, sender_id, max(seq) AS seq FROM m GROUP BY 1, 2) t
-            WHERE p.conversation_id = t.conversation_id AND p.user_id = t.sender_id
-         )
-         SELECT m.*, n.ord,
-                ARRAY(SELECT v.user_id FROM conversation_participants v
-                       WHERE v.conversation_id = m.conversation_id AND v.status = 'active'
-                         AND v.visible_after_seq < m.seq) AS recipient_ids,
-                ${SENDER}
-           FROM m
-           JOIN c ON c.id = m.conversation_id
-           JOIN n ON n.conversation_id = m.conversation_id AND n.k = m.seq - c.seq0
-           LEFT JOIN users u ON u.id = m.sender_id
-          ORDER BY n.ord`,
-        [
-          sends.map((m) => m.conversationId),
-          sends.map((m) => m.senderId),
-          sends.map((m) => m.clientMessageId),
-          sends.map((m) => m.type),
-          sends.map((m) => m.content),
-          sends.map((m) => m.language),
-          sends.map((m) => m.direction),
-          sends.map((m) => (m.systemEvent ? JSON.stringify(m.systemEvent) : null)),
-          sends.map((m) => m.replyToMessageId),
-          sends.map((m) => m.threadRootId),
-          sends.map((m) => m.moderation),
-          sends.map((m) => m.maskedOriginal ?? null),
-          sends.map((m) => m.encrypted ?? false),
-        ],
-      );
-      return appended.map(({ ord: _ord, ...message }) => message);
-    });
+    const appended = await rows<AppendedMessage & { ord: string }>(
+      this.db,
+      `WITH n AS (
+         SELECT x.*, row_number() OVER (PARTITION BY x.conversation_id ORDER BY x.ord) AS k
+           FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[],
+                       $7::text[], $8::jsonb[], $9::uuid[], $10::uuid[], $11::text[], $12::text[],
+                       $13::boolean[])
+                WITH ORDINALITY AS x(conversation_id, sender_id, client_message_id, type, content,
+                                     language, direction, system_event, reply_to_message_id,
+                                     thread_root_id, moderation, masked_original, encrypted, ord)
+       ), t AS (
+         SELECT conversation_id, count(*) AS total FROM n GROUP BY conversation_id
+          ORDER BY conversation_id
+       ), c AS (
+         UPDATE conversations
+            SET last_seq = last_seq + t.total, last_version = last_version + t.total,
+                last_message_at = now(), last_activity = nextval('conversation_activity_seq')
+           FROM t
+          WHERE conversations.id = t.conversation_id
+          RETURNING conversations.id, last_seq - t.total AS seq0, last_version - t.total AS version0
+       ), m AS (
+         INSERT INTO messages (conversation_id, seq, version, sender_id, client_message_id, type, content,
+                               language, direction, system_event, reply_to_message_id, thread_root_id,
+                               moderation, masked_original, encrypted)
+         SELECT n.conversation_id, c.seq0 + n.k, c.version0 + n.k, n.sender_id, n.client_message_id,
+                n.type, n.content, n.language, n.direction, n.system_event, n.reply_to_message_id,
+                n.thread_root_id, n.moderation, n.masked_original, n.encrypted
+           FROM n JOIN c ON c.id = n.conversation_id
+         RETURNING ${COLUMNS}
+       ), r AS (
+         UPDATE conversation_participants p
+            SET last_read_seq = GREATEST(p.last_read_seq, x.seq),
+                last_delivered_seq = GREATEST(p.last_delivered_seq, x.seq)
+           FROM (SELECT conversation_id, sender_id, max(seq) AS seq FROM m GROUP BY 1, 2) x
+          WHERE p.conversation_id = x.conversation_id AND p.user_id = x.sender_id
+       )
+       SELECT m.*, n.ord,
+              CASE WHEN (SELECT s.last_version FROM conversations s WHERE s.id = m.conversation_id) = c.version0
+                   THEN ARRAY(SELECT v.user_id FROM conversation_participants v
+                               WHERE v.conversation_id = m.conversation_id AND v.status = 'active'
+                                 AND v.visible_after_seq < m.seq)
+              END AS recipient_ids,
+              ${SENDER}
+         FROM m
+         JOIN c ON c.id = m.conversation_id
+         JOIN n ON n.conversation_id = m.conversation_id AND n.k = m.seq - c.seq0
+         LEFT JOIN users u ON u.id = m.sender_id
+        ORDER BY n.ord`,
+      [
+        sends.map((m) => m.conversationId),
+        sends.map((m) => m.senderId),
+        sends.map((m) => m.clientMessageId),
+        sends.map((m) => m.type),
+        sends.map((m) => m.content),
+        sends.map((m) => m.language),
+        sends.map((m) => m.direction),
+        sends.map((m) => (m.systemEvent ? JSON.stringify(m.systemEvent) : null)),
+        sends.map((m) => m.replyToMessageId),
+        sends.map((m) => m.threadRootId),
+        sends.map((m) => m.moderation),
+        sends.map((m) => m.maskedOriginal ?? null),
+        sends.map((m) => m.encrypted ?? false),
+      ],
+    );
+    return appended.map(({ ord: _ord, ...message }) => message);
   }
 
   /** The conversation a message belongs to (for moderators, who are not participants). */

@@ -161,7 +161,10 @@ export class MessagesService {
       ...eventOf(created.message, origin),
       type: created.message.type,
       message,
-      recipientIds: 'recipient_ids' in created.message ? created.message.recipient_ids : undefined,
+      recipientIds:
+        'recipient_ids' in created.message
+          ? (created.message.recipient_ids ?? undefined)
+          : undefined,
     });
     if (created.root) this.events.emit('message.updated', eventOf(created.root, origin));
     return { message, created: true };

@@ -15,21 +15,20 @@ const send = (content: string, clientMessageId: string | null = null): UserSend 
   moderation: 'clean',
 });
 
-/** A repository that records how it was called and answers with the content as the id. */
+/**
+ * A repository that records the batches it was asked to write and answers with the content as
+ * the id; a batch holding `bad` fails as a whole, and `failBatches` fails every batch of more
+ * than one.
+ */
 function repository(failBatches = false) {
   const calls: string[][] = [];
-  const row = (m: NewMessage) => ({ id: m.content }) as AppendedMessage;
   const repo = {
-    db: {},
     appendMany: (sends: NewMessage[]) => {
       calls.push(sends.map((m) => m.content));
-      return failBatches
-        ? Promise.reject(new Error('duplicate key'))
-        : Promise.resolve(sends.map(row));
-    },
-    append: (_db: unknown, m: NewMessage) => {
-      calls.push([`single:${m.content}`]);
-      return m.content === 'bad' ? Promise.reject(new Error('bad send')) : Promise.resolve(row(m));
+      if ((failBatches && sends.length > 1) || sends.some((m) => m.content === 'bad')) {
+        return Promise.reject(new Error('bad send'));
+      }
+      return Promise.resolve(sends.map((m) => ({ id: m.content }) as AppendedMessage));
     },
   };
   return { calls, repo: repo as unknown as MessagesRepository };
@@ -40,7 +39,12 @@ describe('SendBatcher', () => {
     const { calls, repo } = repository();
     const row = await new SendBatcher(repo).append(send('a'));
     expect(row.id).toBe('a');
-    expect(calls).toEqual([['single:a']]);
+    expect(calls).toEqual([['a']]);
+  });
+
+  it('answers a lone send that fails with its own error', async () => {
+    const { repo } = repository();
+    await expect(new SendBatcher(repo).append(send('bad'))).rejects.toThrow('bad send');
   });
 
   it('writes sends that arrive together in one batch and answers each with its own row', async () => {
@@ -72,7 +76,7 @@ describe('SendBatcher', () => {
       batcher.append(send('b', 'x')),
       batcher.append(send('c', 'y')),
     ]);
-    expect(calls).toEqual([['a', 'c'], ['single:b']]);
+    expect(calls).toEqual([['a', 'c'], ['b']]);
   });
 
   it('writes the sends of a failed batch one by one, in order, each with its own answer', async () => {
@@ -84,6 +88,6 @@ describe('SendBatcher', () => {
       'bad send',
       'c',
     ]);
-    expect(calls).toEqual([['a', 'bad', 'c'], ['single:a'], ['single:bad'], ['single:c']]);
+    expect(calls).toEqual([['a', 'bad', 'c'], ['a'], ['bad'], ['c']]);
   });
 });

@@ -1,10 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import {
-  AppendedMessage,
-  MessagesRepository,
-  NewMessage,
-  SentMessage,
-} from './messages.repository';
+import { AppendedMessage, MessagesRepository, NewMessage } from './messages.repository';
 
 /** Sends written together at most; a bigger backlog goes out in several batches. */
 const MAX_BATCH = 200;
@@ -14,17 +9,18 @@ export type UserSend = NewMessage & { senderId: string };
 
 interface Pending {
   message: UserSend;
-  resolve: (row: SentMessage | AppendedMessage) => void;
+  resolve: (row: AppendedMessage) => void;
   reject: (err: unknown) => void;
 }
 
 /**
  * Group commit for plain sends (DESIGN.md): sends that arrive while a batch is being written
- * wait for it and then go out together in one transaction, so the cost of a commit is shared
- * when the service is busy and nothing waits on a timer when it is not: a lone send is written
- * at once, in one statement. Each caller gets its own row, or its own error: when a batch fails
- * (a duplicate clientMessageId among concurrent sends, say) nothing of it was kept, and every
- * send of it is written again on its own, so one bad send never fails the others.
+ * wait for it and then go out together in one statement (MessagesRepository.appendMany), so
+ * the cost of a commit is shared when the service is busy and nothing waits on a timer when it
+ * is not: a lone send is written at once. Each caller gets its own row, or its own error: when
+ * a batch fails (a clientMessageId that another node stored a moment ago, say) nothing of it
+ * was kept, and every send of it is written again on its own, so one bad send never fails the
+ * others.
  *
  * Per process: batches of one node are written one after another; nodes write concurrently,
  * and the database orders them (see MessagesRepository.appendMany).
@@ -38,7 +34,7 @@ export class SendBatcher {
   constructor(private readonly messages: MessagesRepository) {}
 
   /** Appends a user's message (its sender's read mark follows); resolves after the commit. */
-  append(message: UserSend): Promise<SentMessage | AppendedMessage> {
+  append(message: UserSend): Promise<AppendedMessage> {
     return new Promise((resolve, reject) => {
       this.pending.push({ message, resolve, reject });
       if (!this.writing) {
@@ -84,22 +80,22 @@ export class SendBatcher {
   }
 
   private async write(batch: Pending[]): Promise<void> {
-    if (batch.length > 1) {
-      let appended: AppendedMessage[] | null = null;
-      try {
-        appended = await this.messages.appendMany(batch.map((p) => p.message));
-      } catch (err) {
-        this.logger.debug({ err }, `a batch of ${batch.length} sends failed; writing each alone`);
-      }
-      if (appended) {
-        batch.forEach((p, i) => p.resolve(appended[i]));
+    try {
+      const appended = await this.messages.appendMany(batch.map((p) => p.message));
+      batch.forEach((p, i) => p.resolve(appended[i]));
+      return;
+    } catch (err) {
+      if (batch.length === 1) {
+        batch[0].reject(err);
         return;
       }
+      this.logger.debug({ err }, `a batch of ${batch.length} sends failed; writing each alone`);
     }
     // one after another, so that a sender's messages keep their order
     for (const p of batch) {
       try {
-        p.resolve(await this.messages.append(this.messages.db, p.message, p.message.senderId));
+        const [appended] = await this.messages.appendMany([p.message]);
+        p.resolve(appended);
       } catch (err) {
         p.reject(err);
       }
