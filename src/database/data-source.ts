@@ -8,6 +8,14 @@ import { lockDataDir } from './embedded-lock';
 
 type Logger = { error(msg: string): void };
 
+/**
+ * Statements are prepared once per connection (database/sql.ts) but planned on every call,
+ * with the call's values: a cached generic plan is made from the statistics of the moment,
+ * and one made while a table was small (a fresh install, a test database) kept scanning it
+ * after it had grown, until the next autoanalyze.
+ */
+const PLAN_CACHE_MODE = 'force_custom_plan';
+
 const common = {
   type: 'postgres' as const,
   migrations,
@@ -76,7 +84,11 @@ export function serverDataSourceOptions(
     poolSize: 20,
     installExtensions: false,
     uuidExtension: 'pgcrypto',
-    extra: { max: 20, connectionTimeoutMillis: 10_000 },
+    extra: {
+      max: 20,
+      connectionTimeoutMillis: 10_000,
+      options: `-c plan_cache_mode=${PLAN_CACHE_MODE}`,
+    },
   } as DataSourceOptions;
 }
 
@@ -118,6 +130,8 @@ export async function openDataSource(
     : new DataSource(serverDataSourceOptions(target.url, extraOptions));
   try {
     await dataSource.initialize();
+    // PGlite is one session: set there once (a server connection gets it at connect time)
+    if (embedded) await dataSource.query(`SET plan_cache_mode = ${PLAN_CACHE_MODE}`);
     await migrate(dataSource, embedded);
     return dataSource;
   } catch (err) {
