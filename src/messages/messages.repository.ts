@@ -301,38 +301,46 @@ export class MessagesRepository {
   }
 
   /** Newest first below `beforeSeq`, never at or below `visibleAfterSeq`. */
-  before(
+  /**
+   * A history page as `viewerId` may see it: newest first below `beforeSeq` (or from the
+   * newest), or oldest first above `afterSeq`, never at or below their visible_after_seq. The
+   * viewer's membership is read inside the statement, so a caller can check it alongside
+   * instead of before; someone who is not an active member gets no rows.
+   */
+  history(
     conversationId: string,
-    beforeSeq: string | null,
-    visibleAfterSeq: string,
+    viewerId: string,
+    page: { beforeSeq: string | null } | { afterSeq: string },
     limit: number,
   ): Promise<SentMessage[]> {
-    // two texts rather than `$3 IS NULL OR seq < $3`, which a cached generic plan could not
-    // use as an index bound
-    return beforeSeq === null
+    const floor = `(SELECT v.visible_after_seq FROM conversation_participants v
+       WHERE v.conversation_id = $1 AND v.user_id = $2 AND v.status = 'active')`;
+    // separate texts rather than `$3 IS NULL OR seq < $3`, which a generic plan could not use
+    // as an index bound
+    if ('afterSeq' in page) {
+      return rows<SentMessage>(
+        this.db,
+        `${WITH_SENDERS}
+          WHERE m.conversation_id = $1 AND m.seq > ${floor} AND m.seq > $3
+          ORDER BY m.seq LIMIT $4`,
+        [conversationId, viewerId, page.afterSeq, limit],
+      );
+    }
+    return page.beforeSeq === null
       ? rows<SentMessage>(
           this.db,
           `${WITH_SENDERS}
-            WHERE m.conversation_id = $1 AND m.seq > $2
+            WHERE m.conversation_id = $1 AND m.seq > ${floor}
             ORDER BY m.seq DESC LIMIT $3`,
-          [conversationId, visibleAfterSeq, limit],
+          [conversationId, viewerId, limit],
         )
       : rows<SentMessage>(
           this.db,
           `${WITH_SENDERS}
-            WHERE m.conversation_id = $1 AND m.seq > $2 AND m.seq < $3
+            WHERE m.conversation_id = $1 AND m.seq > ${floor} AND m.seq < $3
             ORDER BY m.seq DESC LIMIT $4`,
-          [conversationId, visibleAfterSeq, beforeSeq, limit],
+          [conversationId, viewerId, page.beforeSeq, limit],
         );
-  }
-
-  /** Oldest first above `afterSeq`. */
-  after(conversationId: string, afterSeq: string, limit: number): Promise<SentMessage[]> {
-    return rows<SentMessage>(
-      this.db,
-      `${WITH_SENDERS} WHERE m.conversation_id = $1 AND m.seq > $2 ORDER BY m.seq LIMIT $3`,
-      [conversationId, afterSeq, limit],
-    );
   }
 
   /** The thread under a root, oldest first. */
