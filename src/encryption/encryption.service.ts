@@ -58,6 +58,18 @@ export class EncryptionService implements OnModuleInit {
     ).toString('utf8');
   }
 
+  /** Several contents of one conversation: its data key is looked up once. */
+  async decryptAll(
+    conversationId: string,
+    stored: string[],
+    purpose = 'content',
+  ): Promise<string[]> {
+    const key = await this.dataKey(conversationId);
+    const aad = `${purpose}:${conversationId}`;
+    const what = `${purpose} of ${conversationId}`;
+    return stored.map((s) => open(key, Buffer.from(s, 'base64'), aad, what).toString('utf8'));
+  }
+
   async encryptBytes(conversationId: string, bytes: Buffer, purpose: string): Promise<Buffer> {
     return seal(await this.dataKey(conversationId), bytes, `${purpose}:${conversationId}`);
   }

@@ -107,15 +107,26 @@ export class MessageViews {
     );
   }
 
-  /** Content of at_rest conversations is decrypted here, and only here; a tampered row throws. */
-  private decrypted(rows: MessageRow[]): Promise<MessageRow[]> {
-    return Promise.all(
-      rows.map(async (r) =>
-        r.encrypted && r.deleted_at === null
-          ? { ...r, content: await this.encryption.decrypt(r.conversation_id, r.content) }
-          : r,
-      ),
-    );
+  /**
+   * Content of at_rest conversations is decrypted here, and only here; a tampered row throws.
+   * One key lookup per conversation of the page, and nothing at all for a plain one.
+   */
+  private async decrypted<R extends MessageRow>(rows: R[]): Promise<R[]> {
+    const sealed = rows.filter((r) => r.encrypted && r.deleted_at === null);
+    if (sealed.length === 0) return rows;
+    const plain = new Map<R, string>();
+    for (const conversationId of new Set(sealed.map((r) => r.conversation_id))) {
+      const mine = sealed.filter((r) => r.conversation_id === conversationId);
+      const texts = await this.encryption.decryptAll(
+        conversationId,
+        mine.map((r) => r.content),
+      );
+      mine.forEach((r, i) => plain.set(r, texts[i]));
+    }
+    return rows.map((r) => {
+      const content = plain.get(r);
+      return content === undefined ? r : { ...r, content };
+    });
   }
 
   /**
