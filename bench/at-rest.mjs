@@ -32,7 +32,7 @@ import {
 const SENDS = intEnv('BENCH_AT_REST_MESSAGES', 300);
 // Messages sent per conversation before the history pages are read.
 const SEED = intEnv('BENCH_AT_REST_SEED_MESSAGES', 1000);
-const HISTORY_REQUESTS = intEnv('BENCH_AT_REST_HISTORY_REQUESTS', 300); // per conversation
+const HISTORY_REQUESTS = intEnv('BENCH_AT_REST_HISTORY_REQUESTS', 1000); // per conversation; fewer left the p95 to noise
 const RATE = intEnv('BENCH_AT_REST_RATE', 50); // paced sends per second, all conversations together
 const WARMUP = intEnv('BENCH_AT_REST_WARMUP', 20); // unmeasured requests per conversation and kind
 const MAX_MINUTES = intEnv('BENCH_AT_REST_MAX_MINUTES', 15);
