@@ -103,12 +103,7 @@ describe('realtime: /messaging namespace', () => {
       // clientMessageId inside such a batch must still give one message and the same answer.
       const users = await Promise.all(Array.from({ length: 4 }, () => createUser(t)));
       for (const member of users.slice(1)) {
-        await t
-          .http()
-          .patch(`${API}/users/me/message-settings`)
-          .set(auth(member.token))
-          .send({ autoAcceptGroupInvites: true })
-          .expect(200);
+        await chat(t).autoAccept(member);
       }
       const group = await chat(t).group(users[0], users.slice(1));
       const direct = await chat(t).direct(users[0], users[1]);
@@ -306,12 +301,7 @@ describe('realtime: /messaging namespace', () => {
 
     it('sends conversation:updated to every member when an admin changes the title', async () => {
       const [owner, member] = await Promise.all([createUser(t), createUser(t)]);
-      await t
-        .http()
-        .patch(`${API}/users/me/message-settings`)
-        .set(auth(member.token))
-        .send({ autoAcceptGroupInvites: true })
-        .expect(200);
+      await chat(t).autoAccept(member);
       const group = await chat(t).group(owner, [member]);
       const sm = await open(member);
       const updated = waitFor(
@@ -509,12 +499,7 @@ describe('realtime: /messaging namespace', () => {
   describe('membership and sessions', () => {
     it('stops events to a member removed from a group at once', async () => {
       const [owner, member] = await Promise.all([createUser(t), createUser(t)]);
-      await t
-        .http()
-        .patch(`${API}/users/me/message-settings`)
-        .set(auth(member.token))
-        .send({ autoAcceptGroupInvites: true })
-        .expect(200);
+      await chat(t).autoAccept(member);
       const group = await chat(t).group(owner, [member]);
       const m1 = await open(member);
       const removed = waitFor(m1, 'conversation:removed');

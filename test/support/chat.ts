@@ -15,6 +15,16 @@ export function chat(t: TestApp) {
         throw new Error(`direct: ${res.status} ${JSON.stringify(res.body)}`);
       return res.body as { id: string } & Record<string, any>;
     },
+    /** Turns on autoAcceptGroupInvites, so the user joins groups as active at once. */
+    async autoAccept(user: TestUser) {
+      const res = await t
+        .http()
+        .patch(`${API}/users/me/message-settings`)
+        .set(auth(user.token))
+        .send({ autoAcceptGroupInvites: true });
+      if (res.status !== 200)
+        throw new Error(`settings: ${res.status} ${JSON.stringify(res.body)}`);
+    },
     async group(admin: TestUser, members: TestUser[], title = 'Team') {
       const res = await t
         .http()
