@@ -16,8 +16,9 @@ const canSee = (p: ParticipantRow, seq: number): boolean =>
 
 /**
  * Turns committed domain events into Socket.IO events for exactly the users who may see them.
- * Recipients are read after the commit (or, for a group commit, under the conversation's lock
- * inside it), so a member removed a moment ago gets nothing more.
+ * Recipients are read after the commit, or come from the statement that wrote the message when
+ * no writer of the conversation committed in between (MessagesRepository.appendMany), so a
+ * member removed a moment ago gets nothing more.
  */
 @Injectable()
 export class RealtimeFanout implements BeforeApplicationShutdown {

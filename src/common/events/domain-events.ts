@@ -33,7 +33,7 @@ export interface DomainEvents {
   /** A new message, system messages included. */
   'message.created': MessageEvent & {
     type: 'text' | 'file' | 'image' | 'system';
-    /** who may see it, when read under the conversation's lock in the commit that wrote it */
+    /** who may see it, when the statement that wrote it could tell for sure (else unset) */
     recipientIds?: string[];
   };
   /** An edit, a reaction, or a reply count change. */
