@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import { chat } from './support/chat';
 import { admin, auth, createUser, TestUser } from './support/factories';
 import { call, ClientSocket, connect, record, settle, waitFor } from './support/sockets';
@@ -516,6 +517,43 @@ describe('realtime: /messaging namespace', () => {
       await settle(m1, o1);
       expect(seen).toEqual([]);
     });
+
+    // A removal that commits while a send waits for the conversation's row lock: the send's
+    // statement began before it, so its own reading of the members is stale and must not be
+    // used. Needs a second database session, so the PostgreSQL server.
+    (process.env.DATABASE_URL ? it : it.skip)(
+      'sends nothing to a member whose removal commits while the send waits (PostgreSQL server only: needs DATABASE_URL)',
+      async () => {
+        const [owner, member] = await Promise.all([createUser(t), createUser(t)]);
+        await chat(t).autoAccept(member);
+        const group = await chat(t).group(owner, [member]);
+        const m1 = await open(member);
+        const seen = record(m1, ['message:new']);
+        const other = new Client({ connectionString: t.db.env.DATABASE_URL });
+        await other.connect();
+        try {
+          // what a removal writes, held open: the member leaves, the conversation moves on
+          await other.query('BEGIN');
+          await other.query(
+            `DELETE FROM conversation_participants WHERE conversation_id = $1 AND user_id = $2`,
+            [group.id, member.id],
+          );
+          await other.query(
+            `UPDATE conversations SET last_version = last_version + 1 WHERE id = $1`,
+            [group.id],
+          );
+          const sent = chat(t).send(owner, group.id, 'after a removal that committed meanwhile');
+          await new Promise((resolve) => setTimeout(resolve, 300)); // the send waits on the lock
+          await other.query('COMMIT');
+          await sent;
+        } finally {
+          await other.end();
+        }
+        await settle(m1);
+        // (the group's own system message may still reach the socket opened after it)
+        expect(seen.filter((e) => e.payload.message.type !== 'system')).toEqual([]);
+      },
+    );
 
     it('drops a suspended user’s sockets', async () => {
       const user = await createUser(t);
