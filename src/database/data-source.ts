@@ -1,6 +1,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { join } from 'node:path';
+import { Pool, PoolClient } from 'pg';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { migrations } from '../../migrations';
@@ -9,12 +10,14 @@ import { lockDataDir } from './embedded-lock';
 type Logger = { error(msg: string): void };
 
 /**
- * Statements are prepared once per connection (database/sql.ts) but planned on every call,
- * with the call's values: a cached generic plan is made from the statistics of the moment,
- * and one made while a table was small (a fresh install, a test database) kept scanning it
- * after it had grown, until the next autoanalyze.
+ * Server connections are replaced after this long, and with them the plans cached by the
+ * statements that reuse one (database/sql.ts): a plan made while a table was small (a fresh
+ * install) lives at most this long, even when no ANALYZE comes to replace it sooner.
  */
-const PLAN_CACHE_MODE = 'force_custom_plan';
+const CONNECTION_LIFETIME_SECONDS = 300;
+const POOL_SIZE = 20;
+/** Connections of the plan-caching pool: its statements are short key lookups and writes. */
+const PLAN_CACHING_POOL_SIZE = 10;
 
 const common = {
   type: 'postgres' as const,
@@ -81,15 +84,53 @@ export function serverDataSourceOptions(
     ...common,
     ...extraOptions,
     url,
-    poolSize: 20,
+    poolSize: POOL_SIZE,
     installExtensions: false,
     uuidExtension: 'pgcrypto',
     extra: {
-      max: 20,
+      max: POOL_SIZE,
       connectionTimeoutMillis: 10_000,
-      options: `-c plan_cache_mode=${PLAN_CACHE_MODE}`,
+      maxLifetimeSeconds: CONNECTION_LIFETIME_SECONDS,
     },
   } as DataSourceOptions;
+}
+
+/**
+ * A PostgreSQL server, through two pools. TypeORM's pool plans each statement with its values
+ * (PostgreSQL's default for a statement used once). The second, smaller pool keeps a generic
+ * plan for each statement it prepares (`plan_cache_mode = force_generic_plan` for its
+ * sessions): the hot statements marked `reusePlan` (database/sql.ts) run there outside
+ * transactions, planned once per connection instead of on every call. Only that setting
+ * differs: same server, same user.
+ */
+export class ServerDataSource extends DataSource {
+  private readonly cachingPool: Pool;
+
+  constructor(url: string, extraOptions: Partial<DataSourceOptions> = {}) {
+    super(serverDataSourceOptions(url, extraOptions));
+    this.cachingPool = new Pool({
+      connectionString: url,
+      max: PLAN_CACHING_POOL_SIZE,
+      connectionTimeoutMillis: 10_000,
+      maxLifetimeSeconds: CONNECTION_LIFETIME_SECONDS,
+      options: '-c plan_cache_mode=force_generic_plan',
+    });
+    // an idle connection the server closed is dropped by the pool; nothing to crash on
+    this.cachingPool.on('error', () => undefined);
+  }
+
+  /** A connection whose session keeps generic plans; release it when done. */
+  planCachingConnection(): Promise<PoolClient> {
+    return this.cachingPool.connect();
+  }
+
+  override async destroy(): Promise<void> {
+    try {
+      if (this.isInitialized) await super.destroy();
+    } finally {
+      await this.cachingPool.end().catch(() => undefined);
+    }
+  }
 }
 
 /** Serialises migrations across app nodes that start at the same time. */
@@ -127,11 +168,9 @@ export async function openDataSource(
   const embedded = 'embeddedDir' in target;
   const dataSource = embedded
     ? await openEmbeddedDataSource(target.embeddedDir, logger, extraOptions)
-    : new DataSource(serverDataSourceOptions(target.url, extraOptions));
+    : new ServerDataSource(target.url, extraOptions);
   try {
     await dataSource.initialize();
-    // PGlite is one session: set there once (a server connection gets it at connect time)
-    if (embedded) await dataSource.query(`SET plan_cache_mode = ${PLAN_CACHE_MODE}`);
     await migrate(dataSource, embedded);
     return dataSource;
   } catch (err) {

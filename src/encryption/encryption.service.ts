@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
+import { createSecretKey, KeyObject, randomBytes } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
 import { SecretsService } from '../database/secrets.service';
 import { ConversationKeysRepository } from './conversation-keys.repository';
@@ -16,7 +16,7 @@ const MAX_CACHED_KEYS = 10_000;
 export class EncryptionService implements OnModuleInit {
   private readonly logger = new Logger('Encryption');
   private ring!: KeyRing;
-  private readonly dataKeys = new Map<string, Buffer>();
+  private readonly dataKeys = new Map<string, KeyObject>();
 
   constructor(
     private readonly config: AppConfig,
@@ -65,7 +65,7 @@ export class EncryptionService implements OnModuleInit {
     purpose = 'content',
   ): Promise<string[]> {
     const key = await this.dataKey(conversationId);
-    const aad = `${purpose}:${conversationId}`;
+    const aad = Buffer.from(`${purpose}:${conversationId}`);
     const what = `${purpose} of ${conversationId}`;
     return stored.map((s) => open(key, Buffer.from(s, 'base64'), aad, what).toString('utf8'));
   }
@@ -105,7 +105,7 @@ export class EncryptionService implements OnModuleInit {
   }
 
   /** The conversation's data key: created on first use, unwrapped once and kept in memory. */
-  private async dataKey(conversationId: string): Promise<Buffer> {
+  private async dataKey(conversationId: string): Promise<KeyObject> {
     const cached = this.dataKeys.get(conversationId);
     if (cached) return cached;
     let stored = await this.keys.find(conversationId);
@@ -117,7 +117,9 @@ export class EncryptionService implements OnModuleInit {
         wrapped_key: wrapped,
       });
     }
-    const key = this.ring.unwrap(stored.master_key_id, stored.wrapped_key, conversationId);
+    const key = createSecretKey(
+      this.ring.unwrap(stored.master_key_id, stored.wrapped_key, conversationId),
+    );
     if (this.dataKeys.size >= MAX_CACHED_KEYS)
       this.dataKeys.delete(this.dataKeys.keys().next().value!);
     this.dataKeys.set(conversationId, key);

@@ -119,6 +119,7 @@ export class MessagesRepository {
         keys.map((k) => k.userId),
         keys.map((k) => k.clientMessageId),
       ],
+      { reusePlan: true },
     );
     const byOrd = new Map(found.map(({ ord, ...m }) => [Number(ord), m]));
     return keys.map((_, i) => byOrd.get(i + 1) ?? null);
@@ -180,6 +181,7 @@ export class MessagesRepository {
         readerId,
         versions,
       ],
+      { reusePlan: true },
     );
     return inserted;
   }
@@ -262,6 +264,7 @@ export class MessagesRepository {
         sends.map((m) => m.maskedOriginal ?? null),
         sends.map((m) => m.encrypted ?? false),
       ],
+      { reusePlan: true },
     );
     return appended.map(({ ord: _ord, ...message }) => message);
   }

@@ -78,6 +78,7 @@ export class NotificationsRepository {
          LEFT JOIN user_message_settings ms ON ms.user_id = p.user_id
         WHERE m.id = ANY($1::uuid[]) AND m.deleted_at IS NULL`,
       [messageIds],
+      { reusePlan: true },
     );
   }
 
@@ -127,6 +128,7 @@ export class NotificationsRepository {
         list.map((n) => n.read),
         list.map((n) => n.emailPending),
       ],
+      { reusePlan: true },
     );
   }
 
