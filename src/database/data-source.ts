@@ -97,12 +97,23 @@ export function serverDataSourceOptions(
 
 /**
  * A PostgreSQL server, through two pools. TypeORM's pool plans each statement with its values
- * (PostgreSQL's default for a statement used once). The second, smaller pool keeps a generic
- * plan for each statement it prepares (`plan_cache_mode = force_generic_plan` for its
- * sessions): the hot statements marked `reusePlan` (database/sql.ts) run there outside
- * transactions, planned once per connection instead of on every call. Only that setting
- * differs: same server, same user.
+ * (PostgreSQL's default for a statement used once). The second, smaller pool is for the hot
+ * statements marked `reusePlan` (database/sql.ts), outside transactions: its sessions keep one
+ * generic plan per statement (`plan_cache_mode = force_generic_plan`), planned once per
+ * connection instead of on every call. Such a plan is made from the statistics of its moment,
+ * and one made over small tables (a fresh install) would scan and hash them after they grew,
+ * so these sessions also turn off sequential scans and hash and merge joins: the plans walk
+ * indexes with nested loops, which is what a key lookup wants at any table size.
  */
+const PLAN_CACHING_SESSION = [
+  'plan_cache_mode=force_generic_plan',
+  'enable_seqscan=off',
+  'enable_hashjoin=off',
+  'enable_mergejoin=off',
+]
+  .map((setting) => `-c ${setting}`)
+  .join(' ');
+
 export class ServerDataSource extends DataSource {
   private readonly cachingPool: Pool;
 
@@ -113,7 +124,7 @@ export class ServerDataSource extends DataSource {
       max: PLAN_CACHING_POOL_SIZE,
       connectionTimeoutMillis: 10_000,
       maxLifetimeSeconds: CONNECTION_LIFETIME_SECONDS,
-      options: '-c plan_cache_mode=force_generic_plan',
+      options: PLAN_CACHING_SESSION,
     });
     // an idle connection the server closed is dropped by the pool; nothing to crash on
     this.cachingPool.on('error', () => undefined);
