@@ -297,10 +297,17 @@ export async function inspectorGc(wsUrl) {
 
 export const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
 
+/** The service's own time for a request, from its `Server-Timing: app;dur=<ms>` header. */
+function serverTiming(header) {
+  const dur = /(?:^|,)\s*app;dur=([\d.]+)/.exec(header ?? '');
+  return dur ? Number(dur[1]) : NaN;
+}
+
 /**
  * One HTTP request. `ttfb` is the time from sending the request to receiving the response
  * headers (the service renders the whole JSON body before it writes headers, so this is its
- * server time plus loopback), in milliseconds.
+ * server time plus loopback and the load generator's own delays), and `server` the time the
+ * service measured itself (Server-Timing), in milliseconds.
  */
 export function request(base, method, path, { token, body } = {}) {
   return new Promise((resolve, reject) => {
@@ -340,6 +347,7 @@ export function request(base, method, path, { token, body } = {}) {
             status: res.statusCode,
             body: parsed,
             ttfb,
+            server: serverTiming(res.headers['server-timing']),
             total: performance.now() - started,
           });
         });

@@ -42,7 +42,7 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   app.enableCors({
     origin: config.corsOrigins === '*' ? true : config.corsOrigins,
     credentials: false,
-    exposedHeaders: ['Retry-After', 'ETag', 'Content-Disposition', 'X-Request-Id'],
+    exposedHeaders: ['Retry-After', 'ETag', 'Content-Disposition', 'X-Request-Id', 'Server-Timing'],
   });
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');

@@ -83,6 +83,41 @@ describe('HTTP contract', () => {
     });
   });
 
+  describe('Server-Timing', () => {
+    const timing = (res: { headers: Record<string, string> }) => {
+      const match = /^app;dur=(\d+\.\d{2})$/.exec(res.headers['server-timing'] ?? '');
+      expect(match).not.toBeNull();
+      return Number(match![1]);
+    };
+
+    it('tells on every answer how long the service took, successes and errors alike', async () => {
+      const user = await createUser(t);
+      const answers = [
+        await t.http().get(`${API}/users/me`).set(auth(user.token)).expect(200),
+        await t.http().get(`${API}/conversations`).set(auth(user.token)).expect(200),
+        await t.http().get(`${API}/users/me`).expect(401),
+        await t.http().post(`${API}/auth/login`).send({ email: 'x' }).expect(400),
+        await t.http().get(`${API}/no-such-thing`).expect(404),
+        await t.http().get('/health').expect(200),
+      ];
+      for (const res of answers) {
+        const ms = timing(res);
+        expect(ms).toBeGreaterThan(0);
+        expect(ms).toBeLessThan(30_000);
+      }
+    });
+
+    it('lets browser clients read it across origins', async () => {
+      const res = await t
+        .http()
+        .get(`${API}/users/me`)
+        .set('Origin', 'https://app.example.com')
+        .expect(401);
+      expect(res.headers['access-control-expose-headers']).toMatch(/Server-Timing/);
+      timing(res);
+    });
+  });
+
   describe('language of messages', () => {
     const arabic = { 'Accept-Language': 'ar' };
 

@@ -181,7 +181,6 @@ export class MessagesRepository {
         readerId,
         versions,
       ],
-      { reusePlan: true },
     );
     return inserted;
   }
@@ -264,7 +263,6 @@ export class MessagesRepository {
         sends.map((m) => m.maskedOriginal ?? null),
         sends.map((m) => m.encrypted ?? false),
       ],
-      { reusePlan: true },
     );
     return appended.map(({ ord: _ord, ...message }) => message);
   }

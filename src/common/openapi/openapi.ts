@@ -45,7 +45,10 @@ export function buildOpenApiDocument(
         'search. `e2e`: clients encrypt; the server stores and relays base64 ciphertext (≤ 16 KiB) ' +
         'exactly as given and cannot read it: no moderation, search, previews or notification ' +
         'bodies. It still sees metadata: who talks to whom, when, sizes, reactions and receipts. ' +
-        'Device public keys: `PUT /keys/me`, `GET /keys`.',
+        'Device public keys: `PUT /keys/me`, `GET /keys`.\n\n' +
+        '**Timing.** Every response carries `Server-Timing: app;dur=<ms>`: the milliseconds the ' +
+        'service spent on the request before it began to answer (the rest of what a client ' +
+        'waits for is the network).',
     )
     .setVersion('1.0.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
