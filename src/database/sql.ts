@@ -27,8 +27,8 @@ interface PgClient {
  * run on the server's plan-caching pool (ServerDataSource), prepared once per connection
  * under a stable name and planned once, generically; inside one, or on the embedded
  * database, they are prepared there and PostgreSQL chooses. A cached plan is made again when
- * an ANALYZE changes its tables' statistics, and server connections are replaced every few
- * minutes, so no plan outlives that.
+ * an ANALYZE changes its tables' statistics, and plan-caching connections are replaced every
+ * minute, so no plan outlives that.
  */
 export interface StatementOptions {
   reusePlan?: boolean;
