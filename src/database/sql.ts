@@ -23,12 +23,12 @@ interface PgClient {
  * table reached through a key (an index), one row or a handful, and no join between two sets
  * of rows the statement made itself (their sessions do not scan tables, nor hash or merge
  * anything: data-source.ts). Planning them cost more than running them: a send's membership,
- * session and notification lookups took 1.5 ms of planning for 0.2 ms of work. Outside a transaction they
- * run on the server's plan-caching pool (ServerDataSource), prepared once per connection
- * under a stable name and planned once, generically; inside one, or on the embedded
- * database, they are prepared there and PostgreSQL chooses. A cached plan is made again when
- * an ANALYZE changes its tables' statistics, and plan-caching connections are replaced every
- * minute, so no plan outlives that.
+ * session and notification lookups took 1.5 ms of planning for 0.2 ms of work. Outside a
+ * transaction they run on the server's plan-caching pool (ServerDataSource), prepared once
+ * per connection under a stable name and planned once, generically; inside one, or on the
+ * embedded database, they are prepared there and PostgreSQL chooses. A cached plan is made
+ * again when an ANALYZE changes its tables' statistics, and plan-caching connections are
+ * replaced every minute, so no plan outlives that.
  */
 export interface StatementOptions {
   reusePlan?: boolean;
