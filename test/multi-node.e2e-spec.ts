@@ -53,7 +53,6 @@ class Receiver {
     db = await createTestDatabase();
     const env = {
       ...db.env,
-      REDIS_URL: process.env.REDIS_URL!,
       ADMIN_EMAIL: ADMIN.email,
       ADMIN_PASSWORD: ADMIN.password,
       RATE_LIMIT_AUTH_PER_MINUTE: '100000',

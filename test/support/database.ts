@@ -20,8 +20,22 @@ export interface TestDatabase {
 }
 
 /**
+ * The run's Redis (`REDIS_URL`), one logical database per Jest worker. Suites of two workers
+ * run at the same time and each is a deployment of its own: one's presence reaper must not
+ * take the sockets of a node that another suite killed, nor its queues the other's jobs.
+ * (Pub/sub channels stay shared; they name rooms of users that exist in one suite only.)
+ */
+function testRedis(): Record<string, string> {
+  const base = process.env.REDIS_URL;
+  if (!base) return {};
+  const url = new URL(base);
+  url.pathname = `/${Number(process.env.JEST_WORKER_ID ?? 0) % 16}`;
+  return { REDIS_URL: url.toString() };
+}
+
+/**
  * Each suite gets its own database: a copy of the migrated PGlite template, or a fresh
- * database on the PostgreSQL server when `DATABASE_URL` is set.
+ * database on the PostgreSQL server when `DATABASE_URL` is set; and its worker's Redis.
  */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const serverUrl = process.env.DATABASE_URL;
@@ -29,7 +43,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   if (!serverUrl) {
     cpSync(templateDir(), join(dataDir, 'pglite'), { recursive: true });
     return {
-      env: { DATA_DIR: dataDir },
+      env: { DATA_DIR: dataDir, ...testRedis() },
       drop: async () => rmSync(dataDir, { recursive: true, force: true }),
     };
   }
@@ -41,7 +55,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return {
-    env: { DATA_DIR: dataDir, DATABASE_URL: url.toString() },
+    env: { DATA_DIR: dataDir, DATABASE_URL: url.toString(), ...testRedis() },
     drop: async () => {
       rmSync(dataDir, { recursive: true, force: true });
       const client = new Client({ connectionString: serverUrl });

@@ -37,7 +37,6 @@ export async function startTestApp(
     RATE_LIMIT_AUTH_PER_MINUTE: '100000',
     RATE_LIMIT_REQUESTS_PER_MINUTE: '100000',
     RATE_LIMIT_MESSAGES_PER_MINUTE: '100000',
-    ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     UPLOAD_DIR: join(db.env.DATA_DIR, 'uploads'),
     ...db.env,
     ...overrides,
