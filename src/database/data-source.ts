@@ -12,18 +12,18 @@ type Logger = { error(msg: string): void };
 /** Server connections are replaced after this long (the plan-caching pool's sooner). */
 const CONNECTION_LIFETIME_SECONDS = 300;
 /**
- * Connections per node: 16 in TypeORM's pool and 4 in the plan-caching one, whose statements
- * are short key lookups and writes that the per-turn loaders already batch. 20 in all, as
- * with one pool: every node (and every parallel test's app) counts against the server's
- * `max_connections`, and a refused connection fails whatever asked for it.
+ * Connections per node: 16 in TypeORM's pool and 8 in the plan-caching one, whose statements
+ * are short key lookups and writes that the per-turn loaders already batch; most of a send's
+ * statements go there. Every node (and every parallel test's app) counts against the
+ * server's `max_connections`.
  */
 const POOL_SIZE = 16;
-const PLAN_CACHING_POOL_SIZE = 4;
+const PLAN_CACHING_POOL_SIZE = 8;
 /**
  * A plan-caching connection is replaced after this long, and with it the plans it cached
  * (database/sql.ts): a plan made over the statistics of a small table (a fresh install) may
  * pick a less selective index, and lives at most this long even when no ANALYZE comes to
- * replace it sooner. Reconnecting four connections a minute costs next to nothing.
+ * replace it sooner. Reconnecting eight connections a minute costs next to nothing.
  */
 const CACHED_PLAN_LIFETIME_SECONDS = 60;
 
