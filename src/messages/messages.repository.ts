@@ -198,36 +198,41 @@ export class MessagesRepository {
    * is not the snapshot's. In that case `recipient_ids` is null and the caller reads the
    * members after the commit instead. Counter rows are updated in id order, so batches of two
    * nodes lock in the same order.
+   *
+   * Its plan is prepared once per connection (`reusePlan`), so the statement never joins two
+   * sets of rows it made itself, which a cached plan could only do by nested loops: each
+   * conversation carries the positions of its sends, the insert reads every other value from
+   * the input arrays at those positions, and the rows are put back in input order here, by
+   * conversation and seq.
    */
   async appendMany(sends: NewMessage[]): Promise<AppendedMessage[]> {
-    const appended = await rows<AppendedMessage & { ord: string }>(
+    const appended = await rows<AppendedMessage>(
       this.db,
-      `WITH n AS (
-         SELECT x.*, row_number() OVER (PARTITION BY x.conversation_id ORDER BY x.ord) AS k
-           FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[],
-                       $7::text[], $8::jsonb[], $9::uuid[], $10::uuid[], $11::text[], $12::text[],
-                       $13::boolean[])
-                WITH ORDINALITY AS x(conversation_id, sender_id, client_message_id, type, content,
-                                     language, direction, system_event, reply_to_message_id,
-                                     thread_root_id, moderation, masked_original, encrypted, ord)
-       ), t AS (
-         SELECT conversation_id, count(*) AS total FROM n GROUP BY conversation_id
+      `WITH x AS (
+         SELECT conversation_id, array_agg(ord::int ORDER BY ord) AS ords
+           FROM unnest($1::uuid[]) WITH ORDINALITY AS u(conversation_id, ord)
+          GROUP BY conversation_id
           ORDER BY conversation_id
        ), c AS (
-         UPDATE conversations
-            SET last_seq = last_seq + t.total, last_version = last_version + t.total,
+         UPDATE conversations s
+            SET last_seq = s.last_seq + cardinality(x.ords),
+                last_version = s.last_version + cardinality(x.ords),
                 last_message_at = now(), last_activity = nextval('conversation_activity_seq')
-           FROM t
-          WHERE conversations.id = t.conversation_id
-          RETURNING conversations.id, last_seq - t.total AS seq0, last_version - t.total AS version0
+           FROM x
+          WHERE s.id = x.conversation_id
+          RETURNING s.id, x.ords, s.last_seq - cardinality(x.ords) AS seq0,
+                    s.last_version - cardinality(x.ords) AS version0,
+                    (SELECT v.last_version FROM conversations v WHERE v.id = s.id)
+                      = s.last_version - cardinality(x.ords) AS settled
        ), m AS (
          INSERT INTO messages (conversation_id, seq, version, sender_id, client_message_id, type, content,
                                language, direction, system_event, reply_to_message_id, thread_root_id,
                                moderation, masked_original, encrypted)
-         SELECT n.conversation_id, c.seq0 + n.k, c.version0 + n.k, n.sender_id, n.client_message_id,
-                n.type, n.content, n.language, n.direction, n.system_event, n.reply_to_message_id,
-                n.thread_root_id, n.moderation, n.masked_original, n.encrypted
-           FROM n JOIN c ON c.id = n.conversation_id
+         SELECT c.id, c.seq0 + o.k, c.version0 + o.k, ($2::uuid[])[o.ord], ($3::text[])[o.ord],
+                ($4::text[])[o.ord], ($5::text[])[o.ord], ($6::text[])[o.ord], ($7::text[])[o.ord],
+                ($8::jsonb[])[o.ord], ($9::uuid[])[o.ord], ($10::uuid[])[o.ord], ($11::text[])[o.ord],
+                ($12::text[])[o.ord], ($13::boolean[])[o.ord]
+           FROM c CROSS JOIN LATERAL unnest(c.ords) WITH ORDINALITY AS o(ord, k)
          RETURNING ${COLUMNS}
        ), r AS (
          UPDATE conversation_participants p
@@ -236,18 +241,14 @@ export class MessagesRepository {
            FROM (SELECT conversation_id, sender_id, max(seq) AS seq FROM m GROUP BY 1, 2) x
           WHERE p.conversation_id = x.conversation_id AND p.user_id = x.sender_id
        )
-       SELECT m.*, n.ord,
-              CASE WHEN (SELECT s.last_version FROM conversations s WHERE s.id = m.conversation_id) = c.version0
+       SELECT m.*,
+              CASE WHEN m.conversation_id = ANY (ARRAY(SELECT c.id FROM c WHERE c.settled))
                    THEN ARRAY(SELECT v.user_id FROM conversation_participants v
                                WHERE v.conversation_id = m.conversation_id AND v.status = 'active'
                                  AND v.visible_after_seq < m.seq)
               END AS recipient_ids,
               ${SENDER}
-         FROM m
-         JOIN c ON c.id = m.conversation_id
-         JOIN n ON n.conversation_id = m.conversation_id AND n.k = m.seq - c.seq0
-         LEFT JOIN users u ON u.id = m.sender_id
-        ORDER BY n.ord`,
+         FROM m LEFT JOIN users u ON u.id = m.sender_id`,
       [
         sends.map((m) => m.conversationId),
         sends.map((m) => m.senderId),
@@ -263,8 +264,9 @@ export class MessagesRepository {
         sends.map((m) => m.maskedOriginal ?? null),
         sends.map((m) => m.encrypted ?? false),
       ],
+      { reusePlan: true },
     );
-    return appended.map(({ ord: _ord, ...message }) => message);
+    return inInputOrder(sends, appended);
   }
 
   /** The conversation a message belongs to (for moderators, who are not participants). */
@@ -448,4 +450,28 @@ export class MessagesRepository {
     );
     return new Map(found.map((u) => [u.id, u.display_name]));
   }
+}
+
+/**
+ * appendMany's rows in the order of its sends: within a conversation, sends took seqs in
+ * input order. A send whose conversation took no seq (it no longer exists) fails the batch.
+ */
+function inInputOrder(sends: NewMessage[], appended: AppendedMessage[]): AppendedMessage[] {
+  const byConversation = new Map<string, AppendedMessage[]>();
+  for (const m of appended) {
+    const list = byConversation.get(m.conversation_id);
+    if (list) list.push(m);
+    else byConversation.set(m.conversation_id, [m]);
+  }
+  for (const list of byConversation.values()) list.sort((a, b) => Number(a.seq) - Number(b.seq));
+  const next = new Map<string, number>();
+  return sends.map((send) => {
+    // the database writes uuids in lower case, whatever the client sent
+    const conversationId = send.conversationId.toLowerCase();
+    const i = next.get(conversationId) ?? 0;
+    const message = byConversation.get(conversationId)?.[i];
+    if (!message) throw new Error(`conversation ${conversationId} took no seq`);
+    next.set(conversationId, i + 1);
+    return message;
+  });
 }
