@@ -155,12 +155,17 @@ export class PresenceService implements OnModuleInit, OnApplicationShutdown {
           await this.goOfflineIfGone(userId);
         }
       }
+      // The safety net: a user still announced with no socket anywhere and no grace timer
+      // here was stranded (their node died, or a write failed where they disconnected). Once
+      // a grace period and a node TTL have passed since they were last seen (any node's timer
+      // would have fired by then), they go offline; one never seen starts that clock now.
       const graceCutoff = Date.now() - this.config.presenceGraceMs - this.config.presenceNodeTtlMs;
       for (const userId of await this.store.announcedPresent()) {
         if (this.offlineTimers.has(userId) || (await this.store.connections(userId)).length > 0)
           continue;
         const seen = (await this.contacts.lastSeen([userId])).get(userId);
-        if (seen && seen.getTime() < graceCutoff) await this.goOfflineIfGone(userId);
+        if (!seen) await this.contacts.markSeen(userId, new Date());
+        else if (seen.getTime() < graceCutoff) await this.goOfflineIfGone(userId);
       }
     } catch (err) {
       this.logger.warn(`presence tick failed: ${(err as Error).message}`);
