@@ -579,6 +579,30 @@ describe('conversations', () => {
   });
 
   describe("the caller's own view", () => {
+    it('lists each conversation with its last message as sent, sender profile and unread count included', async () => {
+      const [a, b] = await createUsers(t, 2);
+      const conversation = await c.direct(a, b);
+      await c.send(a, conversation.id, 'first');
+      const last = await c.send(b, conversation.id, 'the latest one');
+      const res = await call(t, a, { method: 'get', path: '/conversations' }).expect(200);
+      const listed = (res.body.items as { id: string }[]).find((i) => i.id === conversation.id);
+      expect(listed).toMatchObject({
+        lastSeq: 2,
+        unreadCount: 1,
+        lastMessage: {
+          id: last.id,
+          seq: 2,
+          content: 'the latest one',
+          senderId: b.id,
+          sender: {
+            id: b.id,
+            displayName: expect.any(String),
+            verificationStatus: 'verified',
+          },
+        },
+      });
+    });
+
     it('archives and unarchives, and a new message does not unarchive', async () => {
       const [a, b] = await createUsers(t, 2);
       const conversation = await c.direct(a, b);

@@ -371,13 +371,26 @@ export class MessagesRepository {
     );
   }
 
-  /** The messages at the given (conversation, seq) positions. */
-  async atSeqs(positions: { conversationId: string; seq: string }[]): Promise<MessageRow[]> {
+  /**
+   * The messages at the given (conversation, seq) positions, with their senders (SENDER).
+   * Each is read as "the newest at or below seq" (the same message: seqs have no gaps and
+   * messages are never removed), which only the (conversation_id, seq) key can answer in one
+   * index step; an equality on seq left the planner free to walk the conversation's whole
+   * range of the version index instead, which it did whenever conversations looked small on
+   * average, and a long conversation then cost one index entry per message.
+   */
+  async atSeqs(positions: { conversationId: string; seq: string }[]): Promise<SentMessage[]> {
     if (positions.length === 0) return [];
-    return rows<MessageRow>(
+    return rows<SentMessage>(
       this.db,
-      `SELECT ${COLUMNS} FROM messages
-        WHERE (conversation_id, seq) IN (SELECT * FROM unnest($1::uuid[], $2::bigint[]))`,
+      `SELECT ${M_COLUMNS}, ${SENDER}
+         FROM unnest($1::uuid[], $2::bigint[]) AS k(conversation_id, seq)
+        CROSS JOIN LATERAL (
+              SELECT ${COLUMNS} FROM messages x
+               WHERE x.conversation_id = k.conversation_id AND x.seq <= k.seq
+               ORDER BY x.seq DESC LIMIT 1) m
+         LEFT JOIN users u ON u.id = m.sender_id
+        WHERE m.seq = k.seq`,
       [positions.map((p) => p.conversationId), positions.map((p) => p.seq)],
     );
   }
