@@ -15,7 +15,7 @@ describe('ordering under concurrency', () => {
   afterAll(() => t.close());
 
   const allMessages = async (user: TestUser, conversationId: string) => {
-    const items: { seq: number; content: string; version: number }[] = [];
+    const items: { id: string; seq: number; content: string; version: number }[] = [];
     let after = 0;
     for (;;) {
       const res = await t
@@ -39,9 +39,15 @@ describe('ordering under concurrency', () => {
     expect(seqs).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
     expect(new Set(sent.map((m) => m.version)).size).toBe(50);
 
+    // each sender gets back its own message, the one stored at that seq
+    sent.forEach((m, i) =>
+      expect(m).toMatchObject({ content: `m${i}`, senderId: (i % 2 ? a : b).id }),
+    );
     const stored = await allMessages(b, conversation.id);
     expect(stored.map((m) => m.seq)).toEqual(seqs);
-    expect(new Set(stored.map((m) => m.content)).size).toBe(50);
+    const storedBySeq = new Map(stored.map((m) => [m.seq, m]));
+    for (const m of sent)
+      expect(storedBySeq.get(m.seq)).toMatchObject({ id: m.id, content: m.content });
     // seq and version of new messages rise together
     for (let i = 1; i < stored.length; i++)
       expect(stored[i].version).toBeGreaterThan(stored[i - 1].version);
@@ -56,7 +62,7 @@ describe('ordering under concurrency', () => {
     const sent = await Promise.all(
       Array.from({ length: 200 }, (_, i) => {
         const k = i % 20;
-        return c.send(i % 3 ? a : partners[k], conversations[k].id, `n${i}`);
+        return c.send(i % 3 ? a : partners[k], conversations[k].id, `note ${i}`);
       }),
     );
     for (const conversation of conversations) {
@@ -67,7 +73,18 @@ describe('ordering under concurrency', () => {
       expect(seqs).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
       const stored = await allMessages(a, conversation.id);
       expect(stored.map((m) => m.seq)).toEqual(seqs);
+      const storedBySeq = new Map(stored.map((m) => [m.seq, m]));
+      for (const m of sent.filter((x) => x.conversationId === conversation.id))
+        expect(storedBySeq.get(m.seq)).toMatchObject({ id: m.id, content: m.content });
     }
+    // each sender gets back its own message
+    sent.forEach((m, i) =>
+      expect(m).toMatchObject({
+        conversationId: conversations[i % 20].id,
+        content: `note ${i}`,
+        senderId: (i % 3 ? a : partners[i % 20]).id,
+      }),
+    );
   });
 
   it('pages history with beforeSeq while new messages are written: every message exactly once, in order', async () => {
