@@ -159,6 +159,8 @@ describe('realtime: /messaging namespace', () => {
       for (const [u, all] of seen.entries()) {
         // (the group's own system message may still reach a socket opened after it)
         const got = all.filter((e) => e.payload.message.type !== 'system');
+        for (const e of all.filter((x) => x.payload.message.type === 'system'))
+          expect(e.payload).toMatchObject({ conversationId: group.id, message: { seq: 1 } });
         const expected = distinct
           .filter((m) => m.senderId !== users[u].id)
           .filter((m) => m.conversationId === group.id || u < 2)
