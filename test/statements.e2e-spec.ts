@@ -1,110 +1,197 @@
 import { Logger } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
-import { openDataSource, ServerDataSource } from '../src/database/data-source';
-import { row, rows } from '../src/database/sql';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../src/config/app-config';
+import { ConnectionAcquireTimeoutError } from '../src/database/connections';
+import { databaseTarget, openDataSource } from '../src/database/data-source';
+import { Sql } from '../src/database/sql';
+import { Transactions } from '../src/database/transactions';
+import { MessagesRepository } from '../src/messages/messages.repository';
 import { createTestDatabase, TestDatabase } from './support/database';
 
+/** Messages seeded for the plan checks: plans are only telling on a table of real size. */
+const SEEDED_MESSAGES = 100_000;
+const CONVERSATIONS = 200;
+
 /**
- * How repositories' statements run (src/database/sql.ts): the same answers whichever way they
- * are planned, errors as PostgreSQL gave them, and a transaction's statements on its own
- * connection. On a server, the statements marked `reusePlan` run outside transactions in
- * sessions that keep generic plans, and all others in sessions that plan each call.
+ * How repositories' statements run (src/database/sql.ts, transactions.ts): ambient
+ * transactions, prepared statements that answer like unprepared ones, a clear error instead of
+ * a hang when no connection frees up, and the plans of the hot statements on a seeded database.
  */
 describe('SQL statements', () => {
   let database: TestDatabase;
   let dataSource: DataSource;
+  let transactions: Transactions;
+  let sql: Sql;
   const server = Boolean(process.env.DATABASE_URL);
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    const url = database.env.DATABASE_URL;
-    dataSource = await openDataSource(
-      url ? { url } : { embeddedDir: database.env.DATA_DIR },
-      new Logger('StatementsSpec'),
-    );
-    await dataSource.query(`CREATE TABLE spec_items (id int PRIMARY KEY, name text NOT NULL)`);
-  });
+    const config = new AppConfig({ ...database.env, LOG_LEVEL: 'silent' });
+    dataSource = await openDataSource(databaseTarget(config), new Logger('StatementsSpec'));
+    transactions = new Transactions(dataSource);
+    sql = new Sql(dataSource, transactions, config);
+    await sql.run(`CREATE TABLE spec_items (id int PRIMARY KEY, name text NOT NULL)`);
+  }, 120_000);
 
   afterAll(async () => {
     await dataSource?.destroy();
     await database?.drop();
   });
 
-  /** How the session that runs a statement plans: cache mode, and whether it may scan tables. */
-  const session = (db: DataSource | EntityManager, options = {}) =>
-    row<{ mode: string; seqscan: string; hashjoin: string }>(
-      db,
-      `SELECT current_setting('plan_cache_mode') AS mode,
-              current_setting('enable_seqscan') AS seqscan,
-              current_setting('enable_hashjoin') AS hashjoin`,
-      [],
-      options,
-    );
-
-  it('answers the same with a reused plan as with a plan per call, many times over', async () => {
-    await rows(
-      dataSource,
-      `INSERT INTO spec_items SELECT g, 'item ' || g FROM generate_series(1, 50) g`,
-    );
-    const sql = `SELECT id, name FROM spec_items WHERE id = ANY($1::int[]) ORDER BY id`;
-    for (let i = 0; i < 12; i++) {
-      const ids = [i + 1, i + 20];
-      const reused = await rows(dataSource, sql, [ids], { reusePlan: true });
-      const planned = await rows(dataSource, sql, [ids]);
-      expect(reused).toEqual(planned);
-      expect(reused).toEqual(ids.map((id) => ({ id, name: `item ${id}` })));
-    }
+  it('runs every statement of a transaction on its connection, nested runs included, and rolls all back', async () => {
+    await expect(
+      transactions.run(async () => {
+        await sql.run(`INSERT INTO spec_items VALUES (1, 'one')`);
+        await transactions.run(() => sql.run(`INSERT INTO spec_items VALUES (2, 'two')`));
+        expect(await sql.rows(`SELECT id FROM spec_items ORDER BY id`)).toEqual([
+          { id: 1 },
+          { id: 2 },
+        ]);
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    expect(await sql.rows(`SELECT id FROM spec_items`)).toEqual([]);
   });
 
-  it('gives the database error as it is, and the next statement still runs', async () => {
-    const insert = `INSERT INTO spec_items (id, name) VALUES ($1, $2)`;
-    for (let i = 0; i < 3; i++) {
-      await expect(
-        rows(dataSource, insert, [1, 'again'], { reusePlan: true }),
-      ).rejects.toMatchObject({
-        code: '23505',
+  it('runs after-commit work only once the outermost transaction has committed', async () => {
+    const seen: string[] = [];
+    await transactions.run(async () => {
+      await sql.run(`INSERT INTO spec_items VALUES (3, 'three')`);
+      transactions.afterCommit(() => seen.push('committed'));
+      await transactions.run(async () => {
+        transactions.afterCommit(() => seen.push('inner'));
       });
+      expect(seen).toEqual([]);
+    });
+    expect(seen).toEqual(['committed', 'inner']);
+    await transactions
+      .run(async () => {
+        transactions.afterCommit(() => seen.push('rolled back'));
+        throw new Error('no');
+      })
+      .catch(() => undefined);
+    expect(seen).toEqual(['committed', 'inner']);
+  });
+
+  it('answers the same with a prepared statement as without, past the point where PostgreSQL may switch to a generic plan', async () => {
+    await sql.run(`INSERT INTO spec_items SELECT g, 'item ' || g FROM generate_series(10, 60) g`);
+    const text = `SELECT id, name FROM spec_items WHERE id = ANY($1::int[]) ORDER BY id`;
+    for (let i = 0; i < 12; i++) {
+      const ids = [10 + i, 30 + i, 1000 + i];
+      expect(await sql.rows(text, [ids], { prepared: true })).toEqual(await sql.rows(text, [ids]));
     }
-    await rows(dataSource, insert, [1000, 'new'], { reusePlan: true });
-    expect(await row(dataSource, `SELECT name FROM spec_items WHERE id = $1`, [1000])).toEqual({
-      name: 'new',
+    await sql.run(`INSERT INTO spec_items VALUES (1000, 'new')`);
+    expect(await sql.row(text, [[1000]], { prepared: true })).toEqual({ id: 1000, name: 'new' });
+  });
+
+  it('keeps the server error of a failed prepared statement and the connection usable', async () => {
+    const insert = `INSERT INTO spec_items VALUES ($1, $2)`;
+    await expect(sql.run(insert, [10, 'again'], { prepared: true })).rejects.toMatchObject({
+      code: '23505',
+    });
+    await sql.run(insert, [2000, 'fine'], { prepared: true });
+    expect(await sql.row(`SELECT name FROM spec_items WHERE id = $1`, [2000])).toEqual({
+      name: 'fine',
     });
   });
 
-  it("runs a transaction's statements, reused plans too, on the transaction's connection", async () => {
-    await dataSource
-      .transaction(async (tx) => {
-        await rows(tx, `INSERT INTO spec_items (id, name) VALUES ($1, $2)`, [2000, 'uncommitted']);
-        // only this connection sees the row before the commit
-        expect(
-          await row(tx, `SELECT name FROM spec_items WHERE id = $1`, [2000], { reusePlan: true }),
-        ).toEqual({ name: 'uncommitted' });
-        throw new Error('roll back');
-      })
-      .catch((err: Error) => expect(err.message).toBe('roll back'));
-    expect(await row(dataSource, `SELECT name FROM spec_items WHERE id = $1`, [2000])).toBeNull();
+  it('uses PostgreSQL planner settings as they are: no session-wide switches', async () => {
+    expect(
+      await sql.row(
+        `SELECT current_setting('plan_cache_mode') AS mode, current_setting('enable_seqscan') AS seqscan,
+                current_setting('enable_hashjoin') AS hashjoin`,
+        [],
+        { prepared: true },
+      ),
+    ).toEqual({ mode: 'auto', seqscan: 'on', hashjoin: 'on' });
   });
 
-  (server ? it : it.skip)(
-    server
-      ? 'on a server: reused plans come from sessions that keep generic plans, the rest are planned per call'
-      : 'plan-caching sessions: skipped because DATABASE_URL is unset (the embedded database is one session)',
+  (server ? it.skip : it)(
+    'fails with a clear error, instead of hanging, when a statement outside a transaction waits for the embedded connection it holds',
     async () => {
-      expect(dataSource).toBeInstanceOf(ServerDataSource);
-      // cached plans walk indexes whatever the statistics were when they were made
-      expect(await session(dataSource, { reusePlan: true })).toEqual({
-        mode: 'force_generic_plan',
-        seqscan: 'off',
-        hashjoin: 'off',
-      });
-      expect(await session(dataSource)).toEqual({ mode: 'auto', seqscan: 'on', hashjoin: 'on' });
-      await dataSource.transaction(async (tx) => {
-        expect(await session(tx, { reusePlan: true })).toEqual({
-          mode: 'auto',
-          seqscan: 'on',
-          hashjoin: 'on',
-        });
+      await transactions.run(async () => {
+        await sql.run(`SELECT 1`);
+        // on purpose outside the ambient transaction, as a forgotten one would be
+        const outside = transactions.outside(() => sql.run(`SELECT 1`));
+        await expect(outside).rejects.toBeInstanceOf(ConnectionAcquireTimeoutError);
       });
     },
+    30_000,
   );
+
+  describe(`plans on ${SEEDED_MESSAGES} messages`, () => {
+    let conversationId: string;
+    let userId: string;
+
+    beforeAll(async () => {
+      const [user] = await sql.rows<{ id: string }>(
+        `INSERT INTO users (email, password_hash, display_name, verification_status)
+         VALUES ('plans@test.local', 'x', 'Plans', 'verified') RETURNING id`,
+      );
+      userId = user.id;
+      const perConversation = SEEDED_MESSAGES / CONVERSATIONS;
+      const conversations = await sql.rows<{ id: string }>(
+        `INSERT INTO conversations (type, title, created_by, last_seq, last_version)
+         SELECT 'group', 'c' || g, $1, $2, $2 FROM generate_series(1, $3) g RETURNING id`,
+        [userId, perConversation, CONVERSATIONS],
+      );
+      conversationId = conversations[0].id;
+      await sql.run(
+        `INSERT INTO conversation_participants (conversation_id, user_id, role, status, joined_at)
+         SELECT id, $1, 'admin', 'active', now() FROM unnest($2::uuid[]) AS id`,
+        [userId, conversations.map((c) => c.id)],
+      );
+      await sql.run(
+        `INSERT INTO messages (conversation_id, seq, version, sender_id, type, content)
+         SELECT c.id, s, s, $1, 'text', 'message ' || s
+           FROM unnest($2::uuid[]) AS c(id) CROSS JOIN generate_series(1, $3) s`,
+        [userId, conversations.map((c) => c.id), perConversation],
+      );
+      await sql.run(`ANALYZE`);
+    }, 240_000);
+
+    /** The statements a repository call makes, captured with their values, then EXPLAINed. */
+    async function plansOf(call: (repo: MessagesRepository) => Promise<unknown>): Promise<string> {
+      const captured: { text: string; params: unknown[] }[] = [];
+      const spy = jest.spyOn(sql, 'rows').mockImplementation(async (text, params = []) => {
+        captured.push({ text, params });
+        return [];
+      });
+      try {
+        await call(new MessagesRepository(sql));
+      } finally {
+        spy.mockRestore();
+      }
+      expect(captured.length).toBeGreaterThan(0);
+      const plans: string[] = [];
+      for (const { text, params } of captured) {
+        const lines = await sql.rows<{ 'QUERY PLAN': string }>(`EXPLAIN ${text}`, params);
+        plans.push(lines.map((l) => l['QUERY PLAN']).join('\n'));
+      }
+      return plans.join('\n');
+    }
+
+    it('reads a history page through the (conversation, seq) key, not by scanning messages', async () => {
+      const plan = await plansOf((repo) =>
+        repo.history(conversationId, userId, { beforeSeq: '400' }, 50),
+      );
+      expect(plan).toMatch(/Index (Only )?Scan.* on messages/);
+      expect(plan).not.toMatch(/Seq Scan on messages/);
+    });
+
+    it('reads the changes feed through an index', async () => {
+      const plan = await plansOf((repo) => repo.changes(conversationId, '450', '0', 50));
+      expect(plan).toMatch(/Index.* on messages/);
+      expect(plan).not.toMatch(/Seq Scan on messages/);
+    });
+
+    it('reads a membership with its retry lookup through keys', async () => {
+      const plan = await plansOf((repo) =>
+        transactions.run(() => repo.membership(conversationId, userId, 'client-1')),
+      );
+      expect(plan).toMatch(/Index Scan using conversation_participants_pkey/);
+      expect(plan).toMatch(/Index Scan using messages_client_id_key/);
+      expect(plan).not.toMatch(/Seq Scan on messages/);
+    });
+  });
 });

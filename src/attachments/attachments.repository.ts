@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
-import { row, rows } from '../database/sql';
+import { Sql } from '../database/sql';
 import { AttachmentRow, NewAttachment } from './entities/attachment.row';
 
 const COLUMNS = `id, uploader_id, kind, filename, mime_type, size, width, height, storage_key, thumbnail_key,
@@ -17,11 +15,10 @@ export type StoredKeys = Pick<AttachmentRow, 'id' | 'storage_key' | 'thumbnail_k
  */
 @Injectable()
 export class AttachmentsRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(private readonly sql: Sql) {}
 
   async insert(a: NewAttachment): Promise<AttachmentRow> {
-    const [inserted] = await rows<AttachmentRow>(
-      this.db,
+    const [inserted] = await this.sql.rows<AttachmentRow>(
       `INSERT INTO attachments (uploader_id, kind, filename, mime_type, size, width, height, storage_key,
                                 thumbnail_key, thumbnail_size, sha256)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
@@ -48,8 +45,7 @@ export class AttachmentsRepository {
    * (seq > visible_after_seq) the live message that references it. Null for anyone else.
    */
   findReadable(id: string, userId: string): Promise<AttachmentRow | null> {
-    return row<AttachmentRow>(
-      this.db,
+    return this.sql.row<AttachmentRow>(
       `SELECT ${COLUMNS} FROM attachments a
         WHERE a.id = $1 AND a.deleted_at IS NULL
           AND (a.uploader_id = $2 OR EXISTS (
@@ -63,8 +59,7 @@ export class AttachmentsRepository {
 
   async findMany(ids: string[]): Promise<AttachmentRow[]> {
     if (ids.length === 0) return [];
-    return rows<AttachmentRow>(
-      this.db,
+    return this.sql.rows<AttachmentRow>(
       `SELECT ${COLUMNS} FROM attachments WHERE id = ANY($1::uuid[])`,
       [ids],
     );
@@ -75,15 +70,9 @@ export class AttachmentsRepository {
    * ids it claimed: fewer than asked when another send claimed one first (its row lock makes
    * this one wait, then see `message_id` set).
    */
-  async claim(
-    tx: EntityManager,
-    messageId: string,
-    uploaderId: string,
-    ids: string[],
-  ): Promise<string[]> {
+  async claim(messageId: string, uploaderId: string, ids: string[]): Promise<string[]> {
     if (ids.length === 0) return [];
-    const claimed = await rows<{ id: string }>(
-      tx,
+    const claimed = await this.sql.rows<{ id: string }>(
       `UPDATE attachments a SET message_id = $1, position = t.ord
          FROM unnest($3::uuid[]) WITH ORDINALITY AS t (id, ord)
         WHERE a.id = t.id AND a.uploader_id = $2 AND a.message_id IS NULL AND a.deleted_at IS NULL
@@ -96,8 +85,7 @@ export class AttachmentsRepository {
   /** The live attachments of messages, each message's in order. */
   async ofMessages(messageIds: string[]): Promise<AttachmentRow[]> {
     if (messageIds.length === 0) return [];
-    return rows<AttachmentRow>(
-      this.db,
+    return this.sql.rows<AttachmentRow>(
       `SELECT ${COLUMNS} FROM attachments
         WHERE message_id = ANY($1::uuid[]) AND deleted_at IS NULL
         ORDER BY message_id, position`,
@@ -106,8 +94,8 @@ export class AttachmentsRepository {
   }
 
   /** Deletes the attachments of a message that is being deleted (their bytes go after commit). */
-  async deleteOfMessage(tx: EntityManager, messageId: string): Promise<void> {
-    await tx.query(
+  async deleteOfMessage(messageId: string): Promise<void> {
+    await this.sql.run(
       `UPDATE attachments SET deleted_at = now() WHERE message_id = $1 AND deleted_at IS NULL`,
       [messageId],
     );
@@ -115,8 +103,7 @@ export class AttachmentsRepository {
 
   /** Deletes uploads that no message claimed before `createdBefore`; at most `limit`. */
   async deleteUnreferenced(createdBefore: Date, limit: number): Promise<number> {
-    const deleted = await rows<{ id: string }>(
-      this.db,
+    const deleted = await this.sql.rows<{ id: string }>(
       `UPDATE attachments SET deleted_at = now()
         WHERE id IN (SELECT id FROM attachments
                       WHERE message_id IS NULL AND deleted_at IS NULL AND created_at < $1
@@ -132,8 +119,7 @@ export class AttachmentsRepository {
    * path other than `MessagesService`); at most `limit`.
    */
   async deleteOfDeletedMessages(limit: number): Promise<number> {
-    const deleted = await rows<{ id: string }>(
-      this.db,
+    const deleted = await this.sql.rows<{ id: string }>(
       `UPDATE attachments SET deleted_at = now()
         WHERE id IN (SELECT a.id FROM attachments a JOIN messages m ON m.id = a.message_id
                       WHERE a.deleted_at IS NULL AND m.deleted_at IS NOT NULL
@@ -146,8 +132,7 @@ export class AttachmentsRepository {
 
   /** Deleted attachments whose bytes may still be in storage, oldest first. */
   deleted(limit: number, messageId?: string): Promise<StoredKeys[]> {
-    return rows<StoredKeys>(
-      this.db,
+    return this.sql.rows<StoredKeys>(
       `SELECT id, storage_key, thumbnail_key FROM attachments
         WHERE deleted_at IS NOT NULL AND ($2::uuid IS NULL OR message_id = $2)
         ORDER BY deleted_at LIMIT $1`,
@@ -158,7 +143,7 @@ export class AttachmentsRepository {
   /** Forgets deleted attachments whose bytes are gone. */
   async remove(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.db.query(
+    await this.sql.run(
       `DELETE FROM attachments WHERE id = ANY($1::uuid[]) AND deleted_at IS NOT NULL`,
       [ids],
     );
@@ -166,8 +151,7 @@ export class AttachmentsRepository {
 
   /** Attachments of a message still stored as uploaded. */
   unsealedOf(messageId: string): Promise<AttachmentRow[]> {
-    return rows<AttachmentRow>(
-      this.db,
+    return this.sql.rows<AttachmentRow>(
       `SELECT ${COLUMNS} FROM attachments WHERE message_id = $1 AND sealed_for IS NULL AND deleted_at IS NULL`,
       [messageId],
     );
@@ -179,8 +163,7 @@ export class AttachmentsRepository {
     conversationId: string,
     keys: { storageKey: string; thumbnailKey: string | null },
   ): Promise<boolean> {
-    const updated = await rows(
-      this.db,
+    const updated = await this.sql.rows(
       `UPDATE attachments SET storage_key = $3, thumbnail_key = $4, sealed_for = $2
         WHERE id = $1 AND sealed_for IS NULL RETURNING id`,
       [id, conversationId, keys.storageKey, keys.thumbnailKey],
@@ -190,8 +173,7 @@ export class AttachmentsRepository {
 
   /** Messages of at_rest conversations with attachments still stored as uploaded (a crash). */
   async unsealedAtRest(limit: number): Promise<{ conversation_id: string; message_id: string }[]> {
-    return rows(
-      this.db,
+    return this.sql.rows(
       `SELECT DISTINCT m.conversation_id, a.message_id
          FROM attachments a
          JOIN messages m ON m.id = a.message_id

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { AppError } from '../common/errors/app-error';
 import { AttachmentSealer } from './attachment-sealer';
 import { toAttachmentDto } from './attachment-views';
@@ -47,13 +46,8 @@ export class MessageAttachments {
    * Claims the attachments for a new message inside its transaction; when another send got one
    * first, fails the whole send with `422 INVALID_ATTACHMENT`.
    */
-  async claim(
-    tx: EntityManager,
-    messageId: string,
-    senderId: string,
-    ids: string[],
-  ): Promise<void> {
-    const claimed = new Set(await this.attachments.claim(tx, messageId, senderId, ids));
+  async claim(messageId: string, senderId: string, ids: string[]): Promise<void> {
+    const claimed = new Set(await this.attachments.claim(messageId, senderId, ids));
     if (claimed.size < ids.length) {
       const lost = ids.filter((id) => !claimed.has(id));
       throw new AppError('INVALID_ATTACHMENT', { attachmentIds: [...new Set(lost)] });
@@ -61,8 +55,8 @@ export class MessageAttachments {
   }
 
   /** Deletes a message's attachments inside the transaction that deletes the message. */
-  deleteWithMessage(tx: EntityManager, messageId: string): Promise<void> {
-    return this.attachments.deleteOfMessage(tx, messageId);
+  deleteWithMessage(messageId: string): Promise<void> {
+    return this.attachments.deleteOfMessage(messageId);
   }
 
   /** The attachments of each message, in one query. */

@@ -1,9 +1,8 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { UsersRepository } from '../users/users.repository';
 import { hashPassword } from './password';
+import { Transactions } from '../database/transactions';
 
 /** Ensures the admin account of `ADMIN_EMAIL`/`ADMIN_PASSWORD` exists, is verified and is an admin. */
 @Injectable()
@@ -12,8 +11,8 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
 
   constructor(
     private readonly config: AppConfig,
-    @InjectDataSource() private readonly db: DataSource,
     private readonly users: UsersRepository,
+    private readonly transactions: Transactions,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -34,19 +33,16 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
     }
     const passwordHash = await hashPassword(admin.password);
     try {
-      await this.db.transaction((tx) =>
-        this.users.create(
-          {
-            email,
-            passwordHash,
-            displayName: 'Admin',
-            locale: 'en',
-            role: 'admin',
-            verificationStatus: 'verified',
-            verifiedAt: new Date(),
-          },
-          tx,
-        ),
+      await this.transactions.run(() =>
+        this.users.create({
+          email,
+          passwordHash,
+          displayName: 'Admin',
+          locale: 'en',
+          role: 'admin',
+          verificationStatus: 'verified',
+          verifiedAt: new Date(),
+        }),
       );
       this.logger.log(`created the admin account ${email}`);
     } catch (err) {

@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import type { AuthUser } from '../common/auth/auth-user';
 import { AppError } from '../common/errors/app-error';
 import { DomainEventBus } from '../common/events/domain-event-bus';
@@ -10,6 +8,7 @@ import { UsersRepository } from '../users/users.repository';
 import { AuthResultDto, LoginDto, RegisterDto, TokenPairDto } from './dto/auth.dto';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './password';
 import { SessionsRepository } from './sessions.repository';
+import { Transactions } from '../database/transactions';
 
 export interface AccessTokenPayload {
   sub: string;
@@ -22,11 +21,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 @Injectable()
 export class AuthService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
     private readonly users: UsersRepository,
     private readonly sessions: SessionsRepository,
     private readonly jwt: JwtService,
     private readonly events: DomainEventBus,
+    private readonly transactions: Transactions,
   ) {}
 
   async register(dto: RegisterDto): Promise<AuthResultDto> {
@@ -34,12 +33,14 @@ export class AuthService {
     if (await this.users.findByEmail(email)) throw new AppError('EMAIL_TAKEN');
     const passwordHash = await hashPassword(dto.password);
     try {
-      return await this.db.transaction(async (tx) => {
-        const user = await this.users.create(
-          { email, passwordHash, displayName: dto.displayName, locale: dto.locale ?? 'en' },
-          tx,
-        );
-        const { sessionId, refreshToken } = await this.sessions.create(user.id, tx);
+      return await this.transactions.run(async () => {
+        const user = await this.users.create({
+          email,
+          passwordHash,
+          displayName: dto.displayName,
+          locale: dto.locale ?? 'en',
+        });
+        const { sessionId, refreshToken } = await this.sessions.create(user.id);
         return { user: toUser(user), accessToken: this.sign(user.id, sessionId), refreshToken };
       });
     } catch (err) {
@@ -59,8 +60,8 @@ export class AuthService {
       throw new AppError('INVALID_CREDENTIALS');
     }
     if (user.suspendedAt) throw new AppError('USER_SUSPENDED');
-    const { sessionId, refreshToken } = await this.db.transaction((tx) =>
-      this.sessions.create(user.id, tx),
+    const { sessionId, refreshToken } = await this.transactions.run(() =>
+      this.sessions.create(user.id),
     );
     return { user: toUser(user), accessToken: this.sign(user.id, sessionId), refreshToken };
   }

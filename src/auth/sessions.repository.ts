@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
 import { perTurnLoader } from '../database/per-turn-loader';
-import { row, rows } from '../database/sql';
+import { Sql } from '../database/sql';
+import { Transactions } from '../database/transactions';
 
 export const REFRESH_TOKEN_TTL_MS = 30 * 24 * 3600 * 1000;
 
@@ -32,27 +31,25 @@ export type RotateResult =
  */
 @Injectable()
 export class SessionsRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    private readonly sql: Sql,
+    private readonly transactions: Transactions,
+  ) {}
 
-  async create(
-    userId: string,
-    manager: EntityManager,
-  ): Promise<{ sessionId: string; refreshToken: string }> {
-    const [{ id }] = await rows<{ id: string }>(
-      manager,
+  async create(userId: string): Promise<{ sessionId: string; refreshToken: string }> {
+    const [{ id }] = await this.sql.rows<{ id: string }>(
       `INSERT INTO auth_sessions (user_id) VALUES ($1) RETURNING id`,
       [userId],
     );
-    const refreshToken = await this.issueRefreshToken(id, manager);
+    const refreshToken = await this.issueRefreshToken(id);
     return { sessionId: id, refreshToken };
   }
 
   /** Spends a refresh token and issues its successor, in one transaction. */
   rotate(refreshToken: string): Promise<RotateResult> {
     const hash = hashToken(refreshToken);
-    return this.db.transaction(async (tx): Promise<RotateResult> => {
-      const spent = await rows<{ session_id: string; user_id: string }>(
-        tx,
+    return this.transactions.run(async (): Promise<RotateResult> => {
+      const spent = await this.sql.rows<{ session_id: string; user_id: string }>(
         `UPDATE refresh_tokens t SET spent_at = now()
            FROM auth_sessions s JOIN users u ON u.id = s.user_id
           WHERE t.token_hash = $1 AND t.session_id = s.id AND t.spent_at IS NULL
@@ -66,11 +63,14 @@ export class SessionsRepository {
           kind: 'rotated',
           sessionId,
           userId,
-          refreshToken: await this.issueRefreshToken(sessionId, tx),
+          refreshToken: await this.issueRefreshToken(sessionId),
         };
       }
-      const known = await row<{ session_id: string; spent_at: Date | null; user_id: string }>(
-        tx,
+      const known = await this.sql.row<{
+        session_id: string;
+        spent_at: Date | null;
+        user_id: string;
+      }>(
         `SELECT t.session_id, t.spent_at, s.user_id FROM refresh_tokens t
            JOIN auth_sessions s ON s.id = t.session_id WHERE t.token_hash = $1`,
         [hash],
@@ -83,8 +83,7 @@ export class SessionsRepository {
 
   /** The session a refresh token (spent or not) belongs to, if it is the given user's. */
   async sessionOfToken(refreshToken: string, userId: string): Promise<string | null> {
-    const found = await row<{ id: string }>(
-      this.db,
+    const found = await this.sql.row<{ id: string }>(
       `SELECT s.id FROM refresh_tokens t JOIN auth_sessions s ON s.id = t.session_id
         WHERE t.token_hash = $1 AND s.user_id = $2`,
       [hashToken(refreshToken), userId],
@@ -94,8 +93,7 @@ export class SessionsRepository {
 
   /** Ends a session; returns false when it was already ended. */
   async revoke(sessionId: string, reason: string): Promise<boolean> {
-    const revoked = await rows(
-      this.db,
+    const revoked = await this.sql.rows(
       `UPDATE auth_sessions SET revoked_at = now(), revoked_reason = $2
         WHERE id = $1 AND revoked_at IS NULL RETURNING id`,
       [sessionId, reason],
@@ -113,24 +111,23 @@ export class SessionsRepository {
 
   private readonly principals = perTurnLoader<{ sessionId: string; userId: string }, PrincipalRow>(
     async (keys) => {
-      const found = await rows<PrincipalRow & { ord: string }>(
-        this.db,
+      const found = await this.sql.rows<PrincipalRow & { ord: string }>(
         `SELECT k.ord, u.id, u.role, u.locale, u.display_name, u.verification_status, u.suspended_at,
               s.revoked_at
          FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS k(session_id, user_id, ord)
          JOIN auth_sessions s ON s.id = k.session_id AND s.user_id = k.user_id
          JOIN users u ON u.id = s.user_id`,
         [keys.map((k) => k.sessionId), keys.map((k) => k.userId)],
-        { reusePlan: true },
+        { prepared: true },
       );
       const byOrd = new Map(found.map(({ ord, ...p }) => [Number(ord), p]));
       return keys.map((_, i) => byOrd.get(i + 1) ?? null);
     },
   );
 
-  private async issueRefreshToken(sessionId: string, manager: EntityManager): Promise<string> {
+  private async issueRefreshToken(sessionId: string): Promise<string> {
     const token = randomBytes(32).toString('base64url');
-    await manager.query(
+    await this.sql.run(
       `INSERT INTO refresh_tokens (token_hash, session_id, expires_at) VALUES ($1, $2, $3)`,
       [hashToken(token), sessionId, new Date(Date.now() + REFRESH_TOKEN_TTL_MS)],
     );

@@ -1,11 +1,13 @@
 import { Global, Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { DomainEventBus } from './events/domain-event-bus';
+import { OutboxDispatcher } from './events/outbox-dispatcher';
+import { OutboxRepository } from './events/outbox.repository';
 
 @Global()
 @Module({
   imports: [EventEmitterModule.forRoot({ wildcard: false, ignoreErrors: false })],
-  providers: [DomainEventBus],
-  exports: [DomainEventBus],
+  providers: [DomainEventBus, OutboxRepository, OutboxDispatcher],
+  exports: [DomainEventBus, OutboxDispatcher],
 })
 export class CommonModule {}

@@ -35,6 +35,10 @@ export class AppConfig {
   readonly port: number;
   readonly dataDir: string;
   readonly databaseUrl: string | null;
+  /** connections this node opens to the PostgreSQL server (the embedded database has one) */
+  readonly databasePoolSize: number;
+  /** statements slower than this are logged with their SQL (0: every statement) */
+  readonly slowQueryMs: number;
   readonly redisUrl: string | null;
   readonly jwt: { secret: string | null; expiresIn: string };
   /** `id:base64key,…`, the first is current; null: generated once (not in production) */
@@ -71,6 +75,8 @@ export class AppConfig {
     this.port = env.PORT ?? 3000;
     this.dataDir = resolve(env.DATA_DIR ?? './data');
     this.databaseUrl = env.DATABASE_URL ?? null;
+    this.databasePoolSize = env.DATABASE_POOL_SIZE ?? 20;
+    this.slowQueryMs = env.SLOW_QUERY_MS ?? 200;
     this.redisUrl = env.REDIS_URL ?? null;
     this.jwt = { secret: env.JWT_SECRET ?? null, expiresIn: env.JWT_EXPIRES_IN ?? '1h' };
     this.encryptionKeys = env.ENCRYPTION_KEYS ?? null;

@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
-import { row, rows } from '../database/sql';
+import { Sql } from '../database/sql';
 import {
   ConversationRow,
   ConversationType,
@@ -9,8 +7,6 @@ import {
   ParticipantRow,
   ViewerRow,
 } from './entities/conversation.row';
-
-type Db = DataSource | EntityManager;
 
 const CONVERSATION = `c.id, c.type, c.title, c.context_id, c.encryption, c.allow_file_sharing, c.created_by,
   c.created_at, c.updated_at, c.last_seq, c.last_version, c.last_activity`;
@@ -62,12 +58,11 @@ const VIEWER_COLUMNS = PARTICIPANT.split(',')
 /** Conversations and their participants. Every list query is scoped to one user or one conversation. */
 @Injectable()
 export class ConversationsRepository {
-  constructor(@InjectDataSource() readonly db: DataSource) {}
+  constructor(private readonly sql: Sql) {}
 
   /** Inserts a conversation; for a direct one that already exists, returns null. */
-  async insert(tx: EntityManager, c: NewConversation): Promise<ConversationRow | null> {
-    return row<ConversationRow>(
-      tx,
+  async insert(c: NewConversation): Promise<ConversationRow | null> {
+    return this.sql.row<ConversationRow>(
       `INSERT INTO conversations AS c (type, title, context_id, encryption, allow_file_sharing, created_by, direct_key)
        VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (direct_key) WHERE direct_key IS NOT NULL DO NOTHING
@@ -76,13 +71,9 @@ export class ConversationsRepository {
     );
   }
 
-  async addParticipants(
-    tx: EntityManager,
-    conversationId: string,
-    members: NewParticipant[],
-  ): Promise<void> {
+  async addParticipants(conversationId: string, members: NewParticipant[]): Promise<void> {
     if (members.length === 0) return;
-    await tx.query(
+    await this.sql.run(
       `INSERT INTO conversation_participants
               (conversation_id, user_id, role, status, joined_at, visible_after_seq, last_read_seq, last_delivered_seq)
        SELECT $1, m.user_id, m.role, m.status, CASE WHEN m.status = 'active' THEN now() END, m.seq, m.seq, m.seq
@@ -97,31 +88,24 @@ export class ConversationsRepository {
     );
   }
 
-  findDirect(directKey: string, db: Db = this.db): Promise<ConversationRow | null> {
-    return row<ConversationRow>(
-      db,
+  findDirect(directKey: string): Promise<ConversationRow | null> {
+    return this.sql.row<ConversationRow>(
       `SELECT ${CONVERSATION} FROM conversations c WHERE c.direct_key = $1`,
       [directKey],
     );
   }
 
   /** Locks the conversation row for a membership change. */
-  lock(tx: EntityManager, conversationId: string): Promise<ConversationRow | null> {
-    return row<ConversationRow>(
-      tx,
+  lock(conversationId: string): Promise<ConversationRow | null> {
+    return this.sql.row<ConversationRow>(
       `SELECT ${CONVERSATION} FROM conversations c WHERE c.id = $1 FOR UPDATE`,
       [conversationId],
     );
   }
 
   /** The conversation with the viewer's own participant state, if they are a participant. */
-  async forViewer(
-    conversationId: string,
-    userId: string,
-    db: Db = this.db,
-  ): Promise<ViewerRow | null> {
-    const found = await row<Record<string, unknown>>(
-      db,
+  async forViewer(conversationId: string, userId: string): Promise<ViewerRow | null> {
+    const found = await this.sql.row<Record<string, unknown>>(
       `SELECT ${CONVERSATION}, ${VIEWER_COLUMNS}
          FROM conversation_participants p JOIN conversations c ON c.id = p.conversation_id
         WHERE p.conversation_id = $1 AND p.user_id = $2`,
@@ -146,8 +130,7 @@ export class ConversationsRepository {
       params.push(before.activity, before.id);
       keyset = `AND (c.last_activity, c.id) < ($4::bigint, $5::uuid)`;
     }
-    const found = await rows<Record<string, unknown>>(
-      this.db,
+    const found = await this.sql.rows<Record<string, unknown>>(
       `SELECT ${CONVERSATION}, ${VIEWER_COLUMNS}
          FROM conversation_participants p JOIN conversations c ON c.id = p.conversation_id
         WHERE p.user_id = $1 AND (p.archived_at IS NOT NULL) = $2
@@ -162,8 +145,7 @@ export class ConversationsRepository {
 
   /** The user's conversations by activity, archived too, leaving out the given ids (for sync). */
   async recentExcept(userId: string, excludeIds: string[], limit: number): Promise<ViewerRow[]> {
-    const found = await rows<Record<string, unknown>>(
-      this.db,
+    const found = await this.sql.rows<Record<string, unknown>>(
       `SELECT ${CONVERSATION}, ${VIEWER_COLUMNS}
          FROM conversation_participants p JOIN conversations c ON c.id = p.conversation_id
         WHERE p.user_id = $1 AND NOT (p.conversation_id = ANY($2::uuid[]))
@@ -181,8 +163,7 @@ export class ConversationsRepository {
     conversationIds: string[],
   ): Promise<{ conversation_id: string; last_version: string; visible_after_seq: string }[]> {
     if (conversationIds.length === 0) return Promise.resolve([]);
-    return rows(
-      this.db,
+    return this.sql.rows(
       `SELECT p.conversation_id, c.last_version, p.visible_after_seq
          FROM conversation_participants p JOIN conversations c ON c.id = p.conversation_id
         WHERE p.user_id = $1 AND p.status = 'active' AND p.conversation_id = ANY($2::uuid[])`,
@@ -191,10 +172,9 @@ export class ConversationsRepository {
   }
 
   /** Participants of the given conversations with their public profile, longest-standing first. */
-  async participants(conversationIds: string[], db: Db = this.db): Promise<ParticipantRow[]> {
+  async participants(conversationIds: string[]): Promise<ParticipantRow[]> {
     if (conversationIds.length === 0) return [];
-    return rows<ParticipantRow>(
-      db,
+    return this.sql.rows<ParticipantRow>(
       `SELECT ${PARTICIPANT}, u.display_name, u.avatar_url
          FROM conversation_participants p JOIN users u ON u.id = p.user_id
         WHERE p.conversation_id = ANY($1::uuid[])
@@ -203,9 +183,8 @@ export class ConversationsRepository {
     );
   }
 
-  async activeMemberIds(conversationId: string, db: Db = this.db): Promise<string[]> {
-    const found = await rows<{ user_id: string }>(
-      db,
+  async activeMemberIds(conversationId: string): Promise<string[]> {
+    const found = await this.sql.rows<{ user_id: string }>(
       `SELECT user_id FROM conversation_participants WHERE conversation_id = $1 AND status = 'active'`,
       [conversationId],
     );
@@ -213,11 +192,10 @@ export class ConversationsRepository {
   }
 
   async update(
-    tx: EntityManager,
     conversationId: string,
     patch: { title?: string; allowFileSharing?: boolean },
   ): Promise<void> {
-    await tx.query(
+    await this.sql.run(
       `UPDATE conversations
           SET title = COALESCE($2, title), allow_file_sharing = COALESCE($3, allow_file_sharing), updated_at = now()
         WHERE id = $1`,
@@ -225,8 +203,10 @@ export class ConversationsRepository {
     );
   }
 
-  async touch(tx: EntityManager, conversationId: string): Promise<void> {
-    await tx.query(`UPDATE conversations SET updated_at = now() WHERE id = $1`, [conversationId]);
+  async touch(conversationId: string): Promise<void> {
+    await this.sql.run(`UPDATE conversations SET updated_at = now() WHERE id = $1`, [
+      conversationId,
+    ]);
   }
 
   async setViewState(conversationId: string, userId: string, state: ViewState): Promise<boolean> {
@@ -237,8 +217,7 @@ export class ConversationsRepository {
       sets.push(`${column} = $${params.length}`);
     }
     if (sets.length === 0) return true;
-    const updated = await rows(
-      this.db,
+    const updated = await this.sql.rows(
       `UPDATE conversation_participants SET ${sets.join(', ')}
         WHERE conversation_id = $1 AND user_id = $2 RETURNING user_id`,
       params,
@@ -248,8 +227,7 @@ export class ConversationsRepository {
 
   /** "Delete for me": everything up to now becomes invisible to this participant. */
   async clearForUser(conversationId: string, userId: string): Promise<boolean> {
-    const updated = await rows(
-      this.db,
+    const updated = await this.sql.rows(
       `UPDATE conversation_participants p
           SET cleared_seq = c.last_seq,
               visible_after_seq = GREATEST(p.visible_after_seq, c.last_seq),
@@ -263,32 +241,23 @@ export class ConversationsRepository {
     return updated.length > 0;
   }
 
-  async removeParticipant(
-    tx: EntityManager,
-    conversationId: string,
-    userId: string,
-  ): Promise<void> {
-    await tx.query(
+  async removeParticipant(conversationId: string, userId: string): Promise<void> {
+    await this.sql.run(
       `DELETE FROM conversation_participants WHERE conversation_id = $1 AND user_id = $2`,
       [conversationId, userId],
     );
   }
 
-  async setRole(
-    tx: EntityManager,
-    conversationId: string,
-    userId: string,
-    role: 'admin' | 'member',
-  ): Promise<void> {
-    await tx.query(
+  async setRole(conversationId: string, userId: string, role: 'admin' | 'member'): Promise<void> {
+    await this.sql.run(
       `UPDATE conversation_participants SET role = $3 WHERE conversation_id = $1 AND user_id = $2`,
       [conversationId, userId, role],
     );
   }
 
   /** Makes the longest-standing active member an admin when no active admin is left. */
-  async ensureAdmin(tx: EntityManager, conversationId: string): Promise<void> {
-    await tx.query(
+  async ensureAdmin(conversationId: string): Promise<void> {
+    await this.sql.run(
       `UPDATE conversation_participants SET role = 'admin'
         WHERE conversation_id = $1 AND user_id = (
           SELECT user_id FROM conversation_participants
@@ -301,13 +270,8 @@ export class ConversationsRepository {
   }
 
   /** An invited user accepts: they see messages from now on. */
-  async accept(
-    tx: EntityManager,
-    conversationId: string,
-    userId: string,
-    lastSeq: string,
-  ): Promise<void> {
-    await tx.query(
+  async accept(conversationId: string, userId: string, lastSeq: string): Promise<void> {
+    await this.sql.run(
       `UPDATE conversation_participants
           SET status = 'active', joined_at = now(), visible_after_seq = $3, last_read_seq = $3, last_delivered_seq = $3
         WHERE conversation_id = $1 AND user_id = $2 AND status = 'invited'`,
@@ -317,8 +281,7 @@ export class ConversationsRepository {
 
   /** True when both users are active members of some conversation. */
   async shareConversation(a: string, b: string): Promise<boolean> {
-    const found = await rows(
-      this.db,
+    const found = await this.sql.rows(
       `SELECT 1 FROM conversation_participants pa
          JOIN conversation_participants pb ON pb.conversation_id = pa.conversation_id
         WHERE pa.user_id = $1 AND pb.user_id = $2 AND pa.status = 'active' AND pb.status = 'active'

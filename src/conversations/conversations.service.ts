@@ -4,7 +4,6 @@ import { AppError } from '../common/errors/app-error';
 import { DomainEventBus } from '../common/events/domain-event-bus';
 import { EventOrigin } from '../common/events/domain-events';
 import { Cursor, DEFAULT_LIMIT, Page } from '../common/pagination/page';
-import { MessageRow } from '../messages/entities/message.row';
 import { MessagesService } from '../messages/messages.service';
 import { ContactPolicy } from './contact-policy';
 import { ConversationViews } from './conversation-views';
@@ -17,6 +16,7 @@ import {
   UpdateConversationDto,
 } from './dto/conversation-inputs.dto';
 import { ConversationRow } from './entities/conversation.row';
+import { Transactions } from '../database/transactions';
 
 export const MAX_GROUP_MEMBERS = 10;
 
@@ -39,6 +39,7 @@ export class ConversationsService {
     private readonly policy: ContactPolicy,
     private readonly messages: MessagesService,
     private readonly events: DomainEventBus,
+    private readonly transactions: Transactions,
   ) {}
 
   async create(
@@ -74,8 +75,8 @@ export class ConversationsService {
     const existing = await this.conversations.findDirect(key);
     if (existing) return this.existingDirect(caller, existing, otherId);
     await this.policy.reach(caller, [otherId]);
-    const inserted = await this.conversations.db.transaction(async (tx) => {
-      const conversation = await this.conversations.insert(tx, {
+    const inserted = await this.transactions.run(async () => {
+      const conversation = await this.conversations.insert({
         type: 'direct',
         title: null,
         contextId: options.contextId ?? null,
@@ -85,20 +86,20 @@ export class ConversationsService {
         directKey: key,
       });
       if (!conversation) return null;
-      await this.conversations.addParticipants(tx, conversation.id, [
+      await this.conversations.addParticipants(conversation.id, [
         { userId: caller.id, role: 'member', status: 'active', visibleAfterSeq: '0' },
         { userId: otherId, role: 'member', status: 'active', visibleAfterSeq: '0' },
       ]);
+      await this.events.publish('conversation.created', {
+        conversationId: conversation.id,
+        userIds: [caller.id, otherId],
+        origin,
+      });
       return conversation;
     });
     // Both users started it at the same moment: the unique direct key let one through.
     if (!inserted)
       return this.existingDirect(caller, (await this.conversations.findDirect(key))!, otherId);
-    this.events.emit('conversation.created', {
-      conversationId: inserted.id,
-      userIds: [caller.id, otherId],
-      origin,
-    });
     return { conversation: await this.view(inserted.id, caller.id), created: true };
   }
 
@@ -123,8 +124,8 @@ export class ConversationsService {
     if (others.length + 1 > MAX_GROUP_MEMBERS)
       throw new AppError('GROUP_FULL', { max: MAX_GROUP_MEMBERS });
     const reachable = await this.policy.reach(caller, others);
-    const { conversation, system } = await this.conversations.db.transaction(async (tx) => {
-      const conversation = (await this.conversations.insert(tx, {
+    const conversation = await this.transactions.run(async () => {
+      const conversation = (await this.conversations.insert({
         type: 'group',
         title: dto.title ?? null,
         contextId: dto.contextId ?? null,
@@ -133,7 +134,7 @@ export class ConversationsService {
         createdBy: caller.id,
         directKey: null,
       }))!;
-      await this.conversations.addParticipants(tx, conversation.id, [
+      await this.conversations.addParticipants(conversation.id, [
         { userId: caller.id, role: 'admin', status: 'active', visibleAfterSeq: '0' },
         ...reachable.map((r) => ({
           userId: r.userId,
@@ -142,27 +143,30 @@ export class ConversationsService {
           visibleAfterSeq: '0',
         })),
       ]);
-      const system = await this.messages.appendSystem(tx, conversation.id, {
-        kind: 'group_created',
-        actorId: caller.id,
-        userIds: others,
-        ...(dto.title ? { title: dto.title } : {}),
-      });
-      return { conversation, system };
-    });
-    this.events.emit('conversation.created', {
-      conversationId: conversation.id,
-      userIds: [caller.id, ...others],
-      origin,
-    });
-    for (const r of reachable.filter((x) => !x.autoAccept)) {
-      this.events.emit('conversation.invited', {
+      await this.events.publish('conversation.created', {
         conversationId: conversation.id,
-        userId: r.userId,
-        invitedBy: caller.id,
+        userIds: [caller.id, ...others],
+        origin,
       });
-    }
-    this.messages.systemMessageEvent(system, origin);
+      for (const r of reachable.filter((x) => !x.autoAccept)) {
+        await this.events.publish('conversation.invited', {
+          conversationId: conversation.id,
+          userId: r.userId,
+          invitedBy: caller.id,
+        });
+      }
+      await this.messages.appendSystem(
+        conversation.id,
+        {
+          kind: 'group_created',
+          actorId: caller.id,
+          userIds: others,
+          ...(dto.title ? { title: dto.title } : {}),
+        },
+        origin,
+      );
+      return conversation;
+    });
     return this.view(conversation.id, caller.id);
   }
 
@@ -207,19 +211,17 @@ export class ConversationsService {
       throw new AppError('NOT_GROUP_ADMIN');
     }
     const titleChanged = dto.title !== undefined && dto.title !== current.title;
-    let system: MessageRow | null = null;
-    await this.conversations.db.transaction(async (tx) => {
-      await this.conversations.update(tx, conversationId, dto);
+    await this.transactions.run(async () => {
+      await this.conversations.update(conversationId, dto);
+      await this.events.publish('conversation.updated', { conversationId, origin });
       if (titleChanged) {
-        system = await this.messages.appendSystem(tx, conversationId, {
-          kind: 'title_changed',
-          actorId: caller.id,
-          title: dto.title,
-        });
+        await this.messages.appendSystem(
+          conversationId,
+          { kind: 'title_changed', actorId: caller.id, title: dto.title },
+          origin,
+        );
       }
     });
-    this.events.emit('conversation.updated', { conversationId, origin });
-    if (system) this.messages.systemMessageEvent(system, origin);
     return this.view(conversationId, caller.id);
   }
 
@@ -257,9 +259,15 @@ export class ConversationsService {
 
   /** Deletes the conversation for the caller only: hidden, and its history so far invisible to them. */
   async deleteForMe(caller: AuthUser, conversationId: string, origin?: EventOrigin): Promise<void> {
-    if (!(await this.conversations.clearForUser(conversationId, caller.id)))
-      throw AppError.notFound();
-    this.events.emit('conversation.removed', { conversationId, userId: caller.id, origin });
+    await this.transactions.run(async () => {
+      if (!(await this.conversations.clearForUser(conversationId, caller.id)))
+        throw AppError.notFound();
+      await this.events.publish('conversation.removed', {
+        conversationId,
+        userId: caller.id,
+        origin,
+      });
+    });
   }
 
   async view(conversationId: string, viewerId: string): Promise<ConversationDto> {

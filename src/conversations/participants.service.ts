@@ -9,6 +9,7 @@ import { ConversationsRepository } from './conversations.repository';
 import { ConversationsService, MAX_GROUP_MEMBERS } from './conversations.service';
 import { ConversationDto, ParticipantDto } from './dto/conversation.dto';
 import { ViewerRow } from './entities/conversation.row';
+import { Transactions } from '../database/transactions';
 
 /**
  * Group membership: adding (or inviting), removing and leaving, roles, and invitations. Every
@@ -23,6 +24,7 @@ export class ParticipantsService {
     private readonly policy: ContactPolicy,
     private readonly messages: MessagesService,
     private readonly events: DomainEventBus,
+    private readonly transactions: Transactions,
   ) {}
 
   async add(
@@ -42,17 +44,16 @@ export class ParticipantsService {
     if (candidates.length === 0) return this.conversationsService.view(conversationId, caller.id);
     const reachable = await this.policy.reach(caller, candidates);
 
-    const system = await this.conversations.db.transaction(async (tx) => {
-      const locked = await this.conversations.lock(tx, conversationId);
+    await this.transactions.run(async () => {
+      const locked = await this.conversations.lock(conversationId);
       if (!locked) throw AppError.notFound();
-      const now = await this.conversations.participants([conversationId], tx);
+      const now = await this.conversations.participants([conversationId]);
       const fresh = reachable.filter((r) => !now.some((p) => p.user_id === r.userId));
       if (now.length + fresh.length > MAX_GROUP_MEMBERS)
         throw new AppError('GROUP_FULL', { max: MAX_GROUP_MEMBERS });
-      if (fresh.length === 0) return null;
+      if (fresh.length === 0) return;
       // New members see history from the system message that announces them.
       await this.conversations.addParticipants(
-        tx,
         conversationId,
         fresh.map((r) => ({
           userId: r.userId,
@@ -61,30 +62,26 @@ export class ParticipantsService {
           visibleAfterSeq: locked.last_seq,
         })),
       );
-      await this.conversations.touch(tx, conversationId);
-      const message = await this.messages.appendSystem(tx, conversationId, {
-        kind: 'members_added',
-        actorId: caller.id,
-        userIds: fresh.map((r) => r.userId),
-      });
-      return { message, fresh };
-    });
-    if (system) {
-      this.events.emit('conversation.created', {
+      await this.conversations.touch(conversationId);
+      await this.events.publish('conversation.created', {
         conversationId,
-        userIds: system.fresh.map((r) => r.userId),
+        userIds: fresh.map((r) => r.userId),
         origin,
       });
-      this.events.emit('conversation.updated', { conversationId, origin });
-      for (const r of system.fresh.filter((x) => !x.autoAccept)) {
-        this.events.emit('conversation.invited', {
+      await this.events.publish('conversation.updated', { conversationId, origin });
+      for (const r of fresh.filter((x) => !x.autoAccept)) {
+        await this.events.publish('conversation.invited', {
           conversationId,
           userId: r.userId,
           invitedBy: caller.id,
         });
       }
-      this.messages.systemMessageEvent(system.message, origin);
-    }
+      await this.messages.appendSystem(
+        conversationId,
+        { kind: 'members_added', actorId: caller.id, userIds: fresh.map((r) => r.userId) },
+        origin,
+      );
+    });
     return this.conversationsService.view(conversationId, caller.id);
   }
 
@@ -102,24 +99,23 @@ export class ParticipantsService {
     if (!leaving && !(me.viewer.role === 'admin' && me.viewer.status === 'active'))
       throw new AppError('NOT_GROUP_ADMIN');
 
-    const message = await this.conversations.db.transaction(async (tx) => {
-      await this.conversations.lock(tx, conversationId);
-      const target = (await this.conversations.participants([conversationId], tx)).find(
+    await this.transactions.run(async () => {
+      await this.conversations.lock(conversationId);
+      const target = (await this.conversations.participants([conversationId])).find(
         (p) => p.user_id === userId,
       );
       if (!target) throw AppError.notFound();
-      await this.conversations.removeParticipant(tx, conversationId, userId);
-      await this.conversations.ensureAdmin(tx, conversationId);
-      await this.conversations.touch(tx, conversationId);
-      return this.messages.appendSystem(tx, conversationId, {
-        kind: leaving ? 'member_left' : 'member_removed',
-        actorId: caller.id,
-        userIds: [userId],
-      });
+      await this.conversations.removeParticipant(conversationId, userId);
+      await this.conversations.ensureAdmin(conversationId);
+      await this.conversations.touch(conversationId);
+      await this.events.publish('conversation.removed', { conversationId, userId, origin });
+      await this.events.publish('conversation.updated', { conversationId, origin });
+      await this.messages.appendSystem(
+        conversationId,
+        { kind: leaving ? 'member_left' : 'member_removed', actorId: caller.id, userIds: [userId] },
+        origin,
+      );
     });
-    this.events.emit('conversation.removed', { conversationId, userId, origin });
-    this.events.emit('conversation.updated', { conversationId, origin });
-    this.messages.systemMessageEvent(message, origin);
   }
 
   async setRole(
@@ -130,9 +126,9 @@ export class ParticipantsService {
     origin?: EventOrigin,
   ): Promise<ParticipantDto> {
     await this.asGroupAdmin(caller, conversationId);
-    await this.conversations.db.transaction(async (tx) => {
-      await this.conversations.lock(tx, conversationId);
-      const members = await this.conversations.participants([conversationId], tx);
+    await this.transactions.run(async () => {
+      await this.conversations.lock(conversationId);
+      const members = await this.conversations.participants([conversationId]);
       const target = members.find((p) => p.user_id === userId);
       if (!target || target.status !== 'active') throw AppError.notFound();
       const admins = members.filter((p) => p.status === 'active' && p.role === 'admin');
@@ -141,10 +137,10 @@ export class ParticipantsService {
           role: ['a group needs an admin: promote someone else first'],
         });
       }
-      await this.conversations.setRole(tx, conversationId, userId, role);
-      await this.conversations.touch(tx, conversationId);
+      await this.conversations.setRole(conversationId, userId, role);
+      await this.conversations.touch(conversationId);
+      await this.events.publish('conversation.updated', { conversationId, origin });
     });
-    this.events.emit('conversation.updated', { conversationId, origin });
     const view = await this.conversationsService.view(conversationId, caller.id);
     return view.participants.find((p) => p.userId === userId)!;
   }
@@ -157,19 +153,19 @@ export class ParticipantsService {
     const me = await this.participantOrNotFound(caller, conversationId);
     if (me.viewer.status === 'active')
       return this.conversationsService.view(conversationId, caller.id);
-    const message = await this.conversations.db.transaction(async (tx) => {
-      const locked = await this.conversations.lock(tx, conversationId);
+    await this.transactions.run(async () => {
+      const locked = await this.conversations.lock(conversationId);
       if (!locked) throw AppError.notFound();
       // The system message recording the acceptance is the first message they see.
-      await this.conversations.accept(tx, conversationId, caller.id, locked.last_seq);
-      await this.conversations.touch(tx, conversationId);
-      return this.messages.appendSystem(tx, conversationId, {
-        kind: 'invitation_accepted',
-        actorId: caller.id,
-      });
+      await this.conversations.accept(conversationId, caller.id, locked.last_seq);
+      await this.conversations.touch(conversationId);
+      await this.events.publish('conversation.updated', { conversationId, origin });
+      await this.messages.appendSystem(
+        conversationId,
+        { kind: 'invitation_accepted', actorId: caller.id },
+        origin,
+      );
     });
-    this.events.emit('conversation.updated', { conversationId, origin });
-    this.messages.systemMessageEvent(message, origin);
     return this.conversationsService.view(conversationId, caller.id);
   }
 
@@ -177,13 +173,17 @@ export class ParticipantsService {
     const me = await this.participantOrNotFound(caller, conversationId);
     if (me.viewer.status !== 'invited')
       throw AppError.notFound({ invitation: ['no pending invitation'] });
-    await this.conversations.db.transaction(async (tx) => {
-      await this.conversations.lock(tx, conversationId);
-      await this.conversations.removeParticipant(tx, conversationId, caller.id);
-      await this.conversations.touch(tx, conversationId);
+    await this.transactions.run(async () => {
+      await this.conversations.lock(conversationId);
+      await this.conversations.removeParticipant(conversationId, caller.id);
+      await this.conversations.touch(conversationId);
+      await this.events.publish('conversation.removed', {
+        conversationId,
+        userId: caller.id,
+        origin,
+      });
+      await this.events.publish('conversation.updated', { conversationId, origin });
     });
-    this.events.emit('conversation.removed', { conversationId, userId: caller.id, origin });
-    this.events.emit('conversation.updated', { conversationId, origin });
   }
 
   private async participantOrNotFound(

@@ -1,31 +1,16 @@
 import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { join } from 'node:path';
-import { Pool, PoolClient } from 'pg';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { migrations } from '../../migrations';
+import { ACQUIRE_TIMEOUT_MS } from './connections';
 import { lockDataDir } from './embedded-lock';
 
 type Logger = { error(msg: string): void };
 
-/** Server connections are replaced after this long (the plan-caching pool's sooner). */
+/** Server connections are replaced after this long. */
 const CONNECTION_LIFETIME_SECONDS = 300;
-/**
- * Connections per node: 16 in TypeORM's pool and 8 in the plan-caching one, whose statements
- * are short key lookups and writes that the per-turn loaders already batch; most of a send's
- * statements go there. Every node (and every parallel test's app) counts against the
- * server's `max_connections`.
- */
-const POOL_SIZE = 16;
-const PLAN_CACHING_POOL_SIZE = 8;
-/**
- * A plan-caching connection is replaced after this long, and with it the plans it cached
- * (database/sql.ts): a plan made over the statistics of a small table (a fresh install) may
- * pick a less selective index, and lives at most this long even when no ANALYZE comes to
- * replace it sooner. Reconnecting eight connections a minute costs next to nothing.
- */
-const CACHED_PLAN_LIFETIME_SECONDS = 60;
 
 const common = {
   type: 'postgres' as const,
@@ -70,11 +55,17 @@ export async function openEmbeddedDataSource(
     const pglite = await PGlite.create(join(dir, 'pglite'));
     const options: DataSourceOptions = {
       ...common,
-      // PGlite is one session: a pool of one, and never a pool query inside a transaction.
+      // PGlite is one session: a pool of one. A statement that waits for it longer than
+      // ACQUIRE_TIMEOUT_MS fails with a clear error instead of hanging (database/connections.ts).
       poolSize: 1,
       installExtensions: false,
       uuidExtension: 'pgcrypto',
-      extra: { ...createPgConfig(pglite), max: 1, idleTimeoutMillis: 0 },
+      extra: {
+        ...createPgConfig(pglite),
+        max: 1,
+        idleTimeoutMillis: 0,
+        connectionTimeoutMillis: ACQUIRE_TIMEOUT_MS,
+      },
       ...extraOptions,
     } as DataSourceOptions;
     return new EmbeddedDataSource(options, pglite, unlock);
@@ -84,72 +75,29 @@ export async function openEmbeddedDataSource(
   }
 }
 
+/**
+ * A PostgreSQL server through one pool of `poolSize` connections (DATABASE_POOL_SIZE), with
+ * PostgreSQL's own planner settings: every node counts `poolSize` against the server's
+ * `max_connections`.
+ */
 export function serverDataSourceOptions(
   url: string,
+  poolSize: number,
   extraOptions: Partial<DataSourceOptions> = {},
 ): DataSourceOptions {
   return {
     ...common,
     ...extraOptions,
     url,
-    poolSize: POOL_SIZE,
+    poolSize,
     installExtensions: false,
     uuidExtension: 'pgcrypto',
     extra: {
-      max: POOL_SIZE,
-      connectionTimeoutMillis: 10_000,
+      max: poolSize,
+      connectionTimeoutMillis: ACQUIRE_TIMEOUT_MS,
       maxLifetimeSeconds: CONNECTION_LIFETIME_SECONDS,
     },
   } as DataSourceOptions;
-}
-
-/**
- * A PostgreSQL server, through two pools. TypeORM's pool plans each statement with its values
- * (PostgreSQL's default for a statement used once). The second, smaller pool is for the hot
- * statements marked `reusePlan` (database/sql.ts), outside transactions: its sessions keep one
- * generic plan per statement (`plan_cache_mode = force_generic_plan`), planned once per
- * connection instead of on every call. Such a plan is made from the statistics of its moment,
- * and one made over small tables (a fresh install) would scan and hash them after they grew,
- * so these sessions also turn off sequential scans and hash and merge joins: the plans walk
- * indexes with nested loops, which is what a key lookup wants at any table size.
- */
-const PLAN_CACHING_SESSION = [
-  'plan_cache_mode=force_generic_plan',
-  'enable_seqscan=off',
-  'enable_hashjoin=off',
-  'enable_mergejoin=off',
-]
-  .map((setting) => `-c ${setting}`)
-  .join(' ');
-
-export class ServerDataSource extends DataSource {
-  private readonly cachingPool: Pool;
-
-  constructor(url: string, extraOptions: Partial<DataSourceOptions> = {}) {
-    super(serverDataSourceOptions(url, extraOptions));
-    this.cachingPool = new Pool({
-      connectionString: url,
-      max: PLAN_CACHING_POOL_SIZE,
-      connectionTimeoutMillis: 10_000,
-      maxLifetimeSeconds: CACHED_PLAN_LIFETIME_SECONDS,
-      options: PLAN_CACHING_SESSION,
-    });
-    // an idle connection the server closed is dropped by the pool; nothing to crash on
-    this.cachingPool.on('error', () => undefined);
-  }
-
-  /** A connection whose session keeps generic plans; release it when done. */
-  planCachingConnection(): Promise<PoolClient> {
-    return this.cachingPool.connect();
-  }
-
-  override async destroy(): Promise<void> {
-    try {
-      if (this.isInitialized) await super.destroy();
-    } finally {
-      await this.cachingPool.end().catch(() => undefined);
-    }
-  }
 }
 
 /** Serialises migrations across app nodes that start at the same time. */
@@ -172,10 +120,12 @@ async function migrate(dataSource: DataSource, embedded: boolean): Promise<void>
 }
 
 /** Where the database lives: a PostgreSQL server, or an embedded folder. */
-export type DatabaseTarget = { url: string } | { embeddedDir: string };
+export type DatabaseTarget = { url: string; poolSize: number } | { embeddedDir: string };
 
 export function databaseTarget(config: AppConfig): DatabaseTarget {
-  return config.databaseUrl ? { url: config.databaseUrl } : { embeddedDir: config.dataDir };
+  return config.databaseUrl
+    ? { url: config.databaseUrl, poolSize: config.databasePoolSize }
+    : { embeddedDir: config.dataDir };
 }
 
 /** Opens the database and brings its schema up to date. */
@@ -187,7 +137,7 @@ export async function openDataSource(
   const embedded = 'embeddedDir' in target;
   const dataSource = embedded
     ? await openEmbeddedDataSource(target.embeddedDir, logger, extraOptions)
-    : new ServerDataSource(target.url, extraOptions);
+    : new DataSource(serverDataSourceOptions(target.url, target.poolSize, extraOptions));
   try {
     await dataSource.initialize();
     await migrate(dataSource, embedded);

@@ -5,6 +5,8 @@ import { DatabaseTarget, databaseTarget, openDataSource } from './data-source';
 import { DataDirLockedError } from './embedded-lock';
 import { RedisProvider, RedisShutdown, REDIS } from './redis.provider';
 import { SecretsService } from './secrets.service';
+import { Sql } from './sql';
+import { Transactions } from './transactions';
 
 type DatabaseModuleOptions = TypeOrmModuleOptions & { target: DatabaseTarget };
 
@@ -26,7 +28,7 @@ type DatabaseModuleOptions = TypeOrmModuleOptions & { target: DatabaseTarget };
       },
     }),
   ],
-  providers: [RedisProvider, RedisShutdown, SecretsService],
-  exports: [REDIS, SecretsService],
+  providers: [RedisProvider, RedisShutdown, SecretsService, Transactions, Sql],
+  exports: [REDIS, SecretsService, Transactions, Sql],
 })
 export class DatabaseModule {}

@@ -1,8 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
-import { row, rows } from './sql';
+import { Sql } from './sql';
 
 /**
  * Secrets that may be generated outside production: created once and kept in the database
@@ -13,7 +11,7 @@ export class SecretsService {
   private readonly logger = new Logger('Secrets');
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly sql: Sql,
     private readonly config: AppConfig,
   ) {}
 
@@ -22,8 +20,7 @@ export class SecretsService {
     if (this.config.production) {
       throw new Error(`${name} must be set in the environment when NODE_ENV=production`);
     }
-    const inserted = await rows(
-      this.db,
+    const inserted = await this.sql.rows(
       `INSERT INTO app_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING RETURNING name`,
       [name, generate()],
     );
@@ -32,8 +29,7 @@ export class SecretsService {
         `${name} was not set: generated one and stored it with the data. Set ${name} in production.`,
       );
     }
-    const stored = await row<{ value: string }>(
-      this.db,
+    const stored = await this.sql.row<{ value: string }>(
       `SELECT value FROM app_secrets WHERE name = $1`,
       [name],
     );

@@ -1,13 +1,18 @@
 import { createHash } from 'node:crypto';
-import { DatabaseError } from 'pg';
-import { DataSource, EntityManager } from 'typeorm';
-import { ServerDataSource } from './data-source';
+import { performance } from 'node:perf_hooks';
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Pool, PoolClient } from 'pg';
+import { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { AppConfig } from '../config/app-config';
+import { ConnectionAcquireTimeoutError, isAcquireTimeout } from './connections';
+import { Transactions } from './transactions';
 
-type Queryable = DataSource | EntityManager;
-
-/** What node-postgres answers; `command` is the SQL verb (UPDATE, INSERT, SELECT…). */
+/** What node-postgres answers. */
 interface PgResult {
   rows: unknown[];
+  rowCount: number | null;
 }
 interface PgClient {
   query(config: { name?: string; text: string; values: unknown[] }): Promise<PgResult>;
@@ -16,22 +21,16 @@ interface PgClient {
 /**
  * How a statement is planned. By default PostgreSQL plans it on every call with that call's
  * values (node-postgres' unnamed statement): the right plan for a history page or a search
- * depends on which conversation and which words, and a cached generic plan made while a
- * table was small keeps scanning it after it has grown.
+ * depends on which conversation and which words.
  *
- * `reusePlan` is for the hot statements whose best plan is the same for every value: each
- * table reached through a key (an index), one row or a handful, and no join between two sets
- * of rows the statement made itself (their sessions do not scan tables, nor hash or merge
- * anything: data-source.ts). Planning them cost more than running them: a send's membership,
- * session and notification lookups took 1.5 ms of planning for 0.2 ms of work. Outside a
- * transaction they run on the server's plan-caching pool (ServerDataSource), prepared once
- * per connection under a stable name and planned once, generically; inside one, or on the
- * embedded database, they are prepared there and PostgreSQL chooses. A cached plan is made
- * again when an ANALYZE changes its tables' statistics, and plan-caching connections are
- * replaced every minute, so no plan outlives that.
+ * `prepared` is for the hot statements whose best plan is the same for every value (key
+ * lookups, the group commit): each connection prepares them once under a stable name, and
+ * PostgreSQL chooses per statement whether a generic plan pays (`plan_cache_mode = auto`): no
+ * session setting changes, and an ANALYZE that changes a table's statistics replans them.
+ * The plans they get are proved by test/statements.e2e-spec.ts on a seeded database.
  */
 export interface StatementOptions {
-  reusePlan?: boolean;
+  prepared?: boolean;
 }
 
 /**
@@ -51,60 +50,98 @@ function statementName(sql: string): string | undefined {
   return name;
 }
 
-/** Runs one statement on the transaction's connection, or on one borrowed from a pool. */
-async function execute(
-  db: Queryable,
-  sql: string,
-  params: unknown[],
-  options: StatementOptions,
-): Promise<PgResult> {
-  const config = {
-    name: options.reusePlan ? statementName(sql) : undefined,
-    text: sql,
-    values: params,
-  };
-  const transaction = db instanceof EntityManager ? db.queryRunner : undefined;
-  if (transaction && !transaction.isReleased) {
-    return ((await transaction.connect()) as PgClient).query(config);
+/**
+ * An error PostgreSQL answered (it carries an SQLSTATE), after which the connection is fine.
+ * Not `instanceof DatabaseError`: the embedded database's adapter raises its own errors.
+ */
+function answeredByServer(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
+}
+
+/**
+ * The one way the repositories talk SQL: parameterised statements, run in the ambient
+ * transaction when there is one (Transactions) and on the node's pool otherwise, with every
+ * statement slower than `SLOW_QUERY_MS` logged.
+ */
+@Injectable()
+export class Sql {
+  private readonly logger = new Logger('Sql');
+  private readonly slowMs: number;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    config: AppConfig,
+  ) {
+    this.slowMs = config.slowQueryMs;
   }
-  const dataSource = db instanceof DataSource ? db : db.connection;
-  if (options.reusePlan && dataSource instanceof ServerDataSource) {
-    const client = await dataSource.planCachingConnection();
+
+  /** Whether statements run in an ambient transaction (Transactions.run) right now. */
+  get inTransaction(): boolean {
+    return this.transactions.current() !== undefined;
+  }
+
+  /** The rows a statement answers. */
+  async rows<T>(
+    text: string,
+    params: unknown[] = [],
+    options: StatementOptions = {},
+  ): Promise<T[]> {
+    return (await this.execute(text, params, options)).rows as T[];
+  }
+
+  /** The first row, or null. */
+  async row<T>(
+    text: string,
+    params: unknown[] = [],
+    options: StatementOptions = {},
+  ): Promise<T | null> {
+    return ((await this.execute(text, params, options)).rows[0] as T | undefined) ?? null;
+  }
+
+  /** Runs a statement for its effect; answers how many rows it touched. */
+  async run(text: string, params: unknown[] = [], options: StatementOptions = {}): Promise<number> {
+    return (await this.execute(text, params, options)).rowCount ?? 0;
+  }
+
+  private async execute(
+    text: string,
+    values: unknown[],
+    options: StatementOptions,
+  ): Promise<PgResult> {
+    const config = { name: options.prepared ? statementName(text) : undefined, text, values };
+    const started = performance.now();
     try {
-      const result = await client.query(config);
-      client.release();
-      return result;
-    } catch (err) {
-      // after an error the server answered, the connection is fine; after any other, drop it
-      client.release(err instanceof DatabaseError ? undefined : (err as Error));
-      throw err;
+      const runner = this.transactions.current();
+      if (runner) return await ((await runner.connect()) as PgClient).query(config);
+      const client = await this.acquire();
+      try {
+        const result = await (client as unknown as PgClient).query(config);
+        client.release();
+        return result;
+      } catch (err) {
+        // after an error the server answered the connection is fine; after any other, drop it
+        client.release(answeredByServer(err) ? undefined : (err as Error));
+        throw err;
+      }
+    } finally {
+      const ms = performance.now() - started;
+      if (ms >= this.slowMs) {
+        this.logger.warn(
+          { ms: Math.round(ms), sql: text.replace(/\s+/g, ' ').slice(0, 500) },
+          'slow statement',
+        );
+      }
     }
   }
-  const runner = dataSource.createQueryRunner();
-  try {
-    return await ((await runner.connect()) as PgClient).query(config);
-  } finally {
-    await runner.release();
+
+  private async acquire(): Promise<PoolClient> {
+    try {
+      const pool = (this.dataSource.driver as PostgresDriver).master as Pool;
+      return await pool.connect();
+    } catch (err) {
+      throw isAcquireTimeout(err) ? new ConnectionAcquireTimeoutError(err) : err;
+    }
   }
-}
-
-/** Runs a statement and returns its rows; see StatementOptions for how it is planned. */
-export async function rows<T>(
-  db: Queryable,
-  sql: string,
-  params: unknown[] = [],
-  options: StatementOptions = {},
-): Promise<T[]> {
-  return (await execute(db, sql, params, options)).rows as T[];
-}
-
-/** The first row, or null. */
-export async function row<T>(
-  db: Queryable,
-  sql: string,
-  params: unknown[] = [],
-  options: StatementOptions = {},
-): Promise<T | null> {
-  const all = await rows<T>(db, sql, params, options);
-  return all[0] ?? null;
 }

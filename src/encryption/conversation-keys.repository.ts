@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { row, rows } from '../database/sql';
+import { Sql } from '../database/sql';
 
 export interface WrappedKeyRow {
   conversation_id: string;
@@ -11,11 +9,10 @@ export interface WrappedKeyRow {
 
 @Injectable()
 export class ConversationKeysRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(private readonly sql: Sql) {}
 
   find(conversationId: string): Promise<WrappedKeyRow | null> {
-    return row<WrappedKeyRow>(
-      this.db,
+    return this.sql.row<WrappedKeyRow>(
       `SELECT conversation_id, master_key_id, wrapped_key FROM conversation_keys WHERE conversation_id = $1`,
       [conversationId],
     );
@@ -23,7 +20,7 @@ export class ConversationKeysRepository {
 
   /** Stores a data key unless one exists; the stored one wins a race. */
   async insertIfAbsent(key: WrappedKeyRow): Promise<WrappedKeyRow> {
-    await this.db.query(
+    await this.sql.run(
       `INSERT INTO conversation_keys (conversation_id, master_key_id, wrapped_key) VALUES ($1, $2, $3)
        ON CONFLICT (conversation_id) DO NOTHING`,
       [key.conversation_id, key.master_key_id, key.wrapped_key],
@@ -33,16 +30,13 @@ export class ConversationKeysRepository {
 
   /** One data key per master key id in use, to prove at boot that every one can be unwrapped. */
   samplePerMasterKey(): Promise<WrappedKeyRow[]> {
-    return rows<WrappedKeyRow>(
-      this.db,
-      `SELECT DISTINCT ON (master_key_id) conversation_id, master_key_id, wrapped_key
-         FROM conversation_keys ORDER BY master_key_id, conversation_id`,
-    );
+    return this.sql
+      .rows<WrappedKeyRow>(`SELECT DISTINCT ON (master_key_id) conversation_id, master_key_id, wrapped_key
+         FROM conversation_keys ORDER BY master_key_id, conversation_id`);
   }
 
   notWrappedBy(masterKeyId: string, limit: number): Promise<WrappedKeyRow[]> {
-    return rows<WrappedKeyRow>(
-      this.db,
+    return this.sql.rows<WrappedKeyRow>(
       `SELECT conversation_id, master_key_id, wrapped_key FROM conversation_keys
         WHERE master_key_id <> $1 ORDER BY conversation_id LIMIT $2`,
       [masterKeyId, limit],
@@ -51,8 +45,7 @@ export class ConversationKeysRepository {
 
   /** Re-wraps one key, only if it is still wrapped the way it was read (safe while the app runs). */
   async rewrap(previous: WrappedKeyRow, masterKeyId: string, wrapped: string): Promise<boolean> {
-    const updated = await rows(
-      this.db,
+    const updated = await this.sql.rows(
       `UPDATE conversation_keys SET master_key_id = $2, wrapped_key = $3, rewrapped_at = now()
         WHERE conversation_id = $1 AND master_key_id = $4 AND wrapped_key = $5 RETURNING conversation_id`,
       [

@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { row, rows } from '../database/sql';
+import { Sql } from '../database/sql';
 
 export interface DeviceKeyRow {
   user_id: string;
@@ -12,11 +10,10 @@ export interface DeviceKeyRow {
 
 @Injectable()
 export class DeviceKeysRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(private readonly sql: Sql) {}
 
   async upsert(userId: string, deviceId: string, publicKey: string): Promise<DeviceKeyRow> {
-    return (await row<DeviceKeyRow>(
-      this.db,
+    return (await this.sql.row<DeviceKeyRow>(
       `INSERT INTO device_keys (user_id, device_id, public_key) VALUES ($1, $2, $3)
        ON CONFLICT (user_id, device_id) DO UPDATE SET public_key = EXCLUDED.public_key, updated_at = now()
        RETURNING user_id, device_id, public_key, created_at`,
@@ -27,8 +24,7 @@ export class DeviceKeysRepository {
   /** Keys of the given users who share a conversation with `viewerId` (or are the viewer). */
   visibleTo(viewerId: string, userIds: string[]): Promise<DeviceKeyRow[]> {
     if (userIds.length === 0) return Promise.resolve([]);
-    return rows<DeviceKeyRow>(
-      this.db,
+    return this.sql.rows<DeviceKeyRow>(
       `SELECT k.user_id, k.device_id, k.public_key, k.created_at FROM device_keys k
         WHERE k.user_id = ANY($2::uuid[])
           AND (k.user_id = $1 OR EXISTS (

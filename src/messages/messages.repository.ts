@@ -1,11 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
 import { perTurnLoader } from '../database/per-turn-loader';
-import { row, rows } from '../database/sql';
+import { OUTBOX_LEASE_SECONDS } from '../common/events/outbox-lease';
+import { Sql } from '../database/sql';
 import { Membership, MessageRow, SystemEvent } from './entities/message.row';
-
-type Db = DataSource | EntityManager;
 
 export interface NewMessage {
   conversationId: string;
@@ -39,10 +36,10 @@ export interface SentMessage extends MessageRow {
   sender_verification_status: string | null;
 }
 
-/** A message written by a group commit, also with who may see it as of the commit. */
+/** A message written by a group commit, with the outbox row of its `message.created`. */
 export interface AppendedMessage extends SentMessage {
-  /** null when a concurrent writer of the conversation made the statement's read unsure */
-  recipient_ids: string[] | null;
+  outbox_id: string;
+  outbox_event_id: string;
 }
 
 /** The sender's public profile beside a new message (`m`); users joined as `u`. */
@@ -67,37 +64,34 @@ const WITH_SENDERS = `SELECT ${M_COLUMNS}, ${SENDER}
  */
 @Injectable()
 export class MessagesRepository {
-  constructor(@InjectDataSource() readonly db: DataSource) {}
+  constructor(private readonly sql: Sql) {}
 
   /**
    * Membership reads of one turn of the event loop go to the database as one query: under load
    * most requests start with one, and they are independent of each other.
    */
   private readonly memberships = perTurnLoader<MembershipKey, Membership>((keys) =>
-    this.membershipsIn(this.db, keys),
+    this.membershipsIn(keys),
   );
 
   /**
    * The user's membership with everything a message rule needs, in one round trip: whether a
    * block stands between the two members of a direct conversation, and the message this user
-   * already sent under `clientMessageId` (a retry). Inside a transaction, read there.
+   * already sent under `clientMessageId` (a retry). Inside a transaction, read there, alone.
    */
   membership(
     conversationId: string,
     userId: string,
     clientMessageId: string | null = null,
-    db?: Db,
   ): Promise<Membership | null> {
     const key = { conversationId, userId, clientMessageId };
-    return db ? this.membershipsIn(db, [key]).then(([m]) => m) : this.memberships.load(key);
+    return this.sql.inTransaction
+      ? this.membershipsIn([key]).then(([m]) => m)
+      : this.memberships.load(key);
   }
 
-  private async membershipsIn(
-    db: Db,
-    keys: readonly MembershipKey[],
-  ): Promise<(Membership | null)[]> {
-    const found = await rows<Membership & { ord: string }>(
-      db,
+  private async membershipsIn(keys: readonly MembershipKey[]): Promise<(Membership | null)[]> {
+    const found = await this.sql.rows<Membership & { ord: string }>(
       `SELECT k.ord, c.id AS conversation_id, c.type, c.encryption, c.allow_file_sharing, c.last_seq,
               c.last_version, p.user_id, p.role, p.status, p.visible_after_seq, p.last_read_seq,
               p.last_delivered_seq,
@@ -119,16 +113,15 @@ export class MessagesRepository {
         keys.map((k) => k.userId),
         keys.map((k) => k.clientMessageId),
       ],
-      { reusePlan: true },
+      { prepared: true },
     );
     const byOrd = new Map(found.map(({ ord, ...m }) => [Number(ord), m]));
     return keys.map((_, i) => byOrd.get(i + 1) ?? null);
   }
 
   /** Takes the next version for a change that is not a new message. */
-  async nextVersion(tx: EntityManager, conversationId: string): Promise<string> {
-    const [next] = await rows<{ version: string }>(
-      tx,
+  async nextVersion(conversationId: string): Promise<string> {
+    const [next] = await this.sql.rows<{ version: string }>(
       `UPDATE conversations SET last_version = last_version + 1 WHERE id = $1 RETURNING last_version AS version`,
       [conversationId],
     );
@@ -142,9 +135,8 @@ export class MessagesRepository {
    * The UPDATE's row lock serialises writers of one conversation; if anything fails, nothing
    * is taken, so seq has no gaps. Atomic on its own, or part of the caller's transaction.
    */
-  async append(db: Db, m: NewMessage, readerId: string, versions = 1): Promise<SentMessage> {
-    const [inserted] = await rows<SentMessage>(
-      db,
+  async append(m: NewMessage, readerId: string, versions = 1): Promise<SentMessage> {
+    const [inserted] = await this.sql.rows<SentMessage>(
       `WITH c AS (
          UPDATE conversations
             SET last_seq = last_seq + 1, last_version = last_version + $15,
@@ -188,26 +180,19 @@ export class MessagesRepository {
   /**
    * Group commit: appends the sends of several users, to any conversations, in ONE statement:
    * one counter update per conversation takes its seqs and versions (in arrival order within
-   * it), one insert writes every message, each sender's read and delivered marks move, and
-   * each message comes back, in input order, with its sender's public profile and who may see
-   * it. Atomic: if anything fails, nothing is kept and no seq is taken.
+   * it), one insert writes every message, each sender's read and delivered marks move, each
+   * message's `message.created` event goes to the outbox (leased to this node, which
+   * dispatches it after the commit: DomainEventBus.committed), and each message comes back,
+   * in input order, with its sender's public profile and its outbox row. Atomic: if anything
+   * fails, nothing is kept and no seq is taken. Counter rows are updated in id order, so
+   * batches of two nodes lock in the same order.
    *
-   * Who may see it is read from the statement's snapshot, which is only right if no writer of
-   * the conversation committed between that snapshot and the counter update's row lock: every
-   * membership change appends a system message, so then the version the update started from
-   * is not the snapshot's. In that case `recipient_ids` is null and the caller reads the
-   * members after the commit instead. Counter rows are updated in id order, so batches of two
-   * nodes lock in the same order.
-   *
-   * Its plan is prepared once per connection (`reusePlan`), so the statement never joins two
-   * sets of rows it made itself, which a cached plan could only do by nested loops: each
-   * conversation carries the positions of its sends, the insert reads every other value from
-   * the input arrays at those positions, and the rows are put back in input order here, by
-   * conversation and seq.
+   * Each conversation carries the positions of its sends, the insert reads every other value
+   * from the input arrays at those positions, and the rows are put back in input order here,
+   * by conversation and seq.
    */
   async appendMany(sends: NewMessage[]): Promise<AppendedMessage[]> {
-    const appended = await rows<AppendedMessage>(
-      this.db,
+    const appended = await this.sql.rows<AppendedMessage>(
       `WITH x AS (
          SELECT conversation_id, array_agg(ord::int ORDER BY ord) AS ords
            FROM unnest($1::uuid[]) WITH ORDINALITY AS u(conversation_id, ord)
@@ -221,9 +206,7 @@ export class MessagesRepository {
            FROM x
           WHERE s.id = x.conversation_id
           RETURNING s.id, x.ords, s.last_seq - cardinality(x.ords) AS seq0,
-                    s.last_version - cardinality(x.ords) AS version0,
-                    (SELECT v.last_version FROM conversations v WHERE v.id = s.id)
-                      = s.last_version - cardinality(x.ords) AS settled
+                    s.last_version - cardinality(x.ords) AS version0
        ), m AS (
          INSERT INTO messages (conversation_id, seq, version, sender_id, client_message_id, type, content,
                                language, direction, system_event, reply_to_message_id, thread_root_id,
@@ -240,15 +223,18 @@ export class MessagesRepository {
                 last_delivered_seq = GREATEST(p.last_delivered_seq, x.seq)
            FROM (SELECT conversation_id, sender_id, max(seq) AS seq FROM m GROUP BY 1, 2) x
           WHERE p.conversation_id = x.conversation_id AND p.user_id = x.sender_id
+       ), o AS (
+         INSERT INTO outbox (name, payload, claimed_until)
+         SELECT 'message.created',
+                jsonb_build_object('conversationId', m.conversation_id, 'messageId', m.id,
+                                   'seq', m.seq, 'version', m.version, 'senderId', m.sender_id,
+                                   'type', m.type),
+                now() + make_interval(secs => $14)
+           FROM m
+         RETURNING id, event_id, (payload->>'messageId')::uuid AS message_id
        )
-       SELECT m.*,
-              CASE WHEN m.conversation_id = ANY (ARRAY(SELECT c.id FROM c WHERE c.settled))
-                   THEN ARRAY(SELECT v.user_id FROM conversation_participants v
-                               WHERE v.conversation_id = m.conversation_id AND v.status = 'active'
-                                 AND v.visible_after_seq < m.seq)
-              END AS recipient_ids,
-              ${SENDER}
-         FROM m LEFT JOIN users u ON u.id = m.sender_id`,
+       SELECT m.*, o.id AS outbox_id, o.event_id AS outbox_event_id, ${SENDER}
+         FROM m JOIN o ON o.message_id = m.id LEFT JOIN users u ON u.id = m.sender_id`,
       [
         sends.map((m) => m.conversationId),
         sends.map((m) => m.senderId),
@@ -263,16 +249,16 @@ export class MessagesRepository {
         sends.map((m) => m.moderation),
         sends.map((m) => m.maskedOriginal ?? null),
         sends.map((m) => m.encrypted ?? false),
+        OUTBOX_LEASE_SECONDS,
       ],
-      { reusePlan: true },
+      { prepared: true },
     );
     return inInputOrder(sends, appended);
   }
 
   /** The conversation a message belongs to (for moderators, who are not participants). */
   async conversationOf(messageId: string): Promise<string | null> {
-    const found = await row<{ conversation_id: string }>(
-      this.db,
+    const found = await this.sql.row<{ conversation_id: string }>(
       `SELECT conversation_id FROM messages WHERE id = $1`,
       [messageId],
     );
@@ -284,20 +270,14 @@ export class MessagesRepository {
     senderId: string,
     clientMessageId: string,
   ): Promise<MessageRow | null> {
-    return row<MessageRow>(
-      this.db,
+    return this.sql.row<MessageRow>(
       `SELECT ${COLUMNS} FROM messages WHERE conversation_id = $1 AND sender_id = $2 AND client_message_id = $3`,
       [conversationId, senderId, clientMessageId],
     );
   }
 
-  findById(
-    conversationId: string,
-    messageId: string,
-    db: Db = this.db,
-  ): Promise<MessageRow | null> {
-    return row<MessageRow>(
-      db,
+  findById(conversationId: string, messageId: string): Promise<MessageRow | null> {
+    return this.sql.row<MessageRow>(
       `SELECT ${COLUMNS} FROM messages WHERE id = $1 AND conversation_id = $2`,
       [messageId, conversationId],
     );
@@ -321,8 +301,7 @@ export class MessagesRepository {
     // separate texts rather than `$3 IS NULL OR seq < $3`, which a generic plan could not use
     // as an index bound
     if ('afterSeq' in page) {
-      return rows<SentMessage>(
-        this.db,
+      return this.sql.rows<SentMessage>(
         `${WITH_SENDERS}
           WHERE m.conversation_id = $1 AND m.seq > ${floor} AND m.seq > $3
           ORDER BY m.seq LIMIT $4`,
@@ -330,15 +309,13 @@ export class MessagesRepository {
       );
     }
     return page.beforeSeq === null
-      ? rows<SentMessage>(
-          this.db,
+      ? this.sql.rows<SentMessage>(
           `${WITH_SENDERS}
             WHERE m.conversation_id = $1 AND m.seq > ${floor}
             ORDER BY m.seq DESC LIMIT $3`,
           [conversationId, viewerId, limit],
         )
-      : rows<SentMessage>(
-          this.db,
+      : this.sql.rows<SentMessage>(
           `${WITH_SENDERS}
             WHERE m.conversation_id = $1 AND m.seq > ${floor} AND m.seq < $3
             ORDER BY m.seq DESC LIMIT $4`,
@@ -348,8 +325,7 @@ export class MessagesRepository {
 
   /** The thread under a root, oldest first. */
   replies(rootId: string, afterSeq: string, limit: number): Promise<SentMessage[]> {
-    return rows<SentMessage>(
-      this.db,
+    return this.sql.rows<SentMessage>(
       `${WITH_SENDERS} WHERE m.thread_root_id = $1 AND m.seq > $2 ORDER BY m.seq LIMIT $3`,
       [rootId, afterSeq, limit],
     );
@@ -362,8 +338,7 @@ export class MessagesRepository {
     visibleAfterSeq: string,
     limit: number,
   ): Promise<SentMessage[]> {
-    return rows<SentMessage>(
-      this.db,
+    return this.sql.rows<SentMessage>(
       `${WITH_SENDERS}
         WHERE m.conversation_id = $1 AND m.version > $2 AND m.seq > $3
         ORDER BY m.version LIMIT $4`,
@@ -381,8 +356,7 @@ export class MessagesRepository {
    */
   async atSeqs(positions: { conversationId: string; seq: string }[]): Promise<SentMessage[]> {
     if (positions.length === 0) return [];
-    return rows<SentMessage>(
-      this.db,
+    return this.sql.rows<SentMessage>(
       `SELECT ${M_COLUMNS}, ${SENDER}
          FROM unnest($1::uuid[], $2::bigint[]) AS k(conversation_id, seq)
         CROSS JOIN LATERAL (
@@ -396,7 +370,6 @@ export class MessagesRepository {
   }
 
   async updateContent(
-    tx: EntityManager,
     messageId: string,
     values: {
       content: string;
@@ -408,8 +381,7 @@ export class MessagesRepository {
       version: string;
     },
   ): Promise<MessageRow | null> {
-    return row<MessageRow>(
-      tx,
+    return this.sql.row<MessageRow>(
       `UPDATE messages
           SET content = $2, language = $3, direction = $4, moderation = $5, masked_original = $6, version = $7,
               encrypted = $8, edited_at = now()
@@ -428,10 +400,9 @@ export class MessagesRepository {
   }
 
   /** Turns a message into a tombstone: no content, no reactions. */
-  async tombstone(tx: EntityManager, messageId: string, version: string): Promise<MessageRow> {
-    await tx.query(`DELETE FROM message_reactions WHERE message_id = $1`, [messageId]);
-    const [updated] = await rows<MessageRow>(
-      tx,
+  async tombstone(messageId: string, version: string): Promise<MessageRow> {
+    await this.sql.run(`DELETE FROM message_reactions WHERE message_id = $1`, [messageId]);
+    const [updated] = await this.sql.rows<MessageRow>(
       `UPDATE messages SET content = '', masked_original = NULL, encrypted = false, deleted_at = now(), version = $2
         WHERE id = $1 RETURNING ${COLUMNS}`,
       [messageId, version],
@@ -439,25 +410,19 @@ export class MessagesRepository {
     return updated;
   }
 
-  async setVersion(tx: EntityManager, messageId: string, version: string): Promise<void> {
-    await tx.query(`UPDATE messages SET version = $2 WHERE id = $1`, [messageId, version]);
+  async setVersion(messageId: string, version: string): Promise<void> {
+    await this.sql.run(`UPDATE messages SET version = $2 WHERE id = $1`, [messageId, version]);
   }
 
-  async addReplyCount(
-    tx: EntityManager,
-    rootId: string,
-    delta: 1 | -1,
-    version: string,
-  ): Promise<void> {
-    await tx.query(
+  async addReplyCount(rootId: string, delta: 1 | -1, version: string): Promise<void> {
+    await this.sql.run(
       `UPDATE messages SET reply_count = reply_count + $2, version = $3 WHERE id = $1`,
       [rootId, delta, version],
     );
   }
 
-  async displayNames(db: Db, userIds: string[]): Promise<Map<string, string>> {
-    const found = await rows<{ id: string; display_name: string }>(
-      db,
+  async displayNames(userIds: string[]): Promise<Map<string, string>> {
+    const found = await this.sql.rows<{ id: string; display_name: string }>(
       `SELECT id, display_name FROM users WHERE id = ANY($1::uuid[])`,
       [userIds],
     );

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { MessageAttachments } from '../attachments/message-attachments';
 import type { AuthUser } from '../common/auth/auth-user';
 import { AppError } from '../common/errors/app-error';
@@ -7,6 +6,7 @@ import { DomainEventBus } from '../common/events/domain-event-bus';
 import { EventOrigin, MessageEvent } from '../common/events/domain-events';
 import { RateLimiter } from '../common/rate-limit/rate-limiter';
 import { AppConfig } from '../config/app-config';
+import { Transactions } from '../database/transactions';
 import { FlagsRepository } from '../moderation/flags.repository';
 import { EncryptionService } from '../encryption/encryption.service';
 import { ModerationPipeline, ModerationResult } from '../moderation/moderation-pipeline';
@@ -85,6 +85,7 @@ export class MessagesService {
     private readonly moderation: ModerationPipeline,
     private readonly encryption: EncryptionService,
     private readonly batcher: SendBatcher,
+    private readonly transactions: Transactions,
   ) {}
 
   async send(
@@ -121,26 +122,30 @@ export class MessagesService {
       encrypted: stored.encrypted,
     };
 
-    let created: { message: SentMessage | AppendedMessage; root: MessageRow | null };
+    let created: SentMessage | AppendedMessage;
     try {
-      // The common send is one statement; a reply, a flag or attachments add writes that must
-      // commit with it.
+      // The common send is one statement, its outbox event included; a reply, a flag or
+      // attachments add writes that must commit with it.
       created =
         replyTo || stored.flagged.length > 0 || attachmentIds.length > 0
-          ? await this.messages.db.transaction(async (tx) => {
+          ? await this.transactions.run(async () => {
               // A reply also changes its root's replyCount: that change gets the second version.
-              const message = await this.messages.append(tx, values, caller.id, replyTo ? 2 : 1);
-              await this.openFlag(tx, message, stored);
-              let root: MessageRow | null = null;
+              const message = await this.messages.append(values, caller.id, replyTo ? 2 : 1);
+              await this.openFlag(message, stored);
+              await this.attachments.claim(message.id, caller.id, attachmentIds);
+              await this.events.publish('message.created', {
+                ...eventOf(message, origin),
+                type: message.type,
+              });
               if (message.thread_root_id) {
                 const rootVersion = String(BigInt(message.version) + 1n);
-                await this.messages.addReplyCount(tx, message.thread_root_id, 1, rootVersion);
-                root = await this.messages.findById(conversationId, message.thread_root_id, tx);
+                await this.messages.addReplyCount(message.thread_root_id, 1, rootVersion);
+                const root = await this.messages.findById(conversationId, message.thread_root_id);
+                if (root) await this.events.publish('message.updated', eventOf(root, origin));
               }
-              await this.attachments.claim(tx, message.id, caller.id, attachmentIds);
-              return { message, root };
+              return message;
             })
-          : { message: await this.batcher.append({ ...values, senderId: caller.id }), root: null };
+          : await this.batcher.append({ ...values, senderId: caller.id });
     } catch (err) {
       // The same clientMessageId sent concurrently: the unique key let one through.
       if ((err as { code?: string }).code === UNIQUE_VIOLATION && input.clientMessageId) {
@@ -154,34 +159,31 @@ export class MessagesService {
       throw err;
     }
     if (m.encryption === 'at_rest' && attachmentIds.length > 0) {
-      await this.attachments.sealForConversation(conversationId, created.message.id);
+      await this.attachments.sealForConversation(conversationId, created.id);
     }
-    const message = await this.views.renderNew(created.message);
-    this.events.emit('message.created', {
-      ...eventOf(created.message, origin),
-      type: created.message.type,
-      message,
-      recipientIds:
-        'recipient_ids' in created.message
-          ? (created.message.recipient_ids ?? undefined)
-          : undefined,
-    });
-    if (created.root) this.events.emit('message.updated', eventOf(created.root, origin));
+    const message = await this.views.renderNew(created);
+    const { outbox_id: outboxId, outbox_event_id: eventId } = created as Partial<AppendedMessage>;
+    if (outboxId && eventId) {
+      // written by the group commit with its outbox row: dispatched here, with the rendering
+      this.events.committed(
+        { id: outboxId, event_id: eventId, name: 'message.created' },
+        { ...eventOf(created, origin), type: created.type, message },
+      );
+    }
     return { message, created: true };
   }
 
   /**
-   * Appends a system message inside the caller's transaction; the member whose action made
-   * it has it read. Emit `message.created` with `systemMessageEvent` after the commit.
+   * Appends a system message, and its `message.created`, inside the caller's transaction; the
+   * member whose action made it has it read.
    */
   async appendSystem(
-    tx: EntityManager,
     conversationId: string,
     event: SystemEvent,
+    origin?: EventOrigin,
   ): Promise<MessageRow> {
-    const names = await this.messages.displayNames(tx, [event.actorId, ...(event.userIds ?? [])]);
-    return this.messages.append(
-      tx,
+    const names = await this.messages.displayNames([event.actorId, ...(event.userIds ?? [])]);
+    const row = await this.messages.append(
       {
         conversationId,
         senderId: null,
@@ -197,10 +199,8 @@ export class MessagesService {
       },
       event.actorId,
     );
-  }
-
-  systemMessageEvent(row: MessageRow, origin?: EventOrigin): void {
-    this.events.emit('message.created', { ...eventOf(row, origin), type: 'system' });
+    await this.events.publish('message.created', { ...eventOf(row, origin), type: 'system' });
+    return row;
   }
 
   async edit(
@@ -218,9 +218,9 @@ export class MessagesService {
       throw AppError.validation({ content: ['content must not be empty'] });
     }
     const moderated = await this.prepare(m, dto.content);
-    const updated = await this.messages.db.transaction(async (tx) => {
-      const version = await this.messages.nextVersion(tx, conversationId);
-      const edited = await this.messages.updateContent(tx, messageId, {
+    const updated = await this.transactions.run(async () => {
+      const version = await this.messages.nextVersion(conversationId);
+      const edited = await this.messages.updateContent(messageId, {
         content: moderated.content,
         language: detectLanguage(dto.content),
         direction: directionOf(dto.content),
@@ -232,10 +232,10 @@ export class MessagesService {
       // Deleted while this edit waited for the lock.
       if (!edited) throw AppError.notFound();
       // An edit that is still flagged opens a new flag.
-      await this.openFlag(tx, edited, moderated);
+      await this.openFlag(edited, moderated);
+      await this.events.publish('message.updated', eventOf(edited, origin));
       return edited;
     });
-    this.events.emit('message.updated', eventOf(updated, origin));
     return this.views.renderOne(updated, caller.id);
   }
 
@@ -265,24 +265,21 @@ export class MessagesService {
     messageId: string,
     origin?: EventOrigin,
   ): Promise<void> {
-    const result = await this.messages.db.transaction(async (tx) => {
+    await this.transactions.run(async () => {
       // Taking the version locks the conversation row: concurrent deletes of one message queue here.
-      const version = await this.messages.nextVersion(tx, conversationId);
-      const current = await this.messages.findById(conversationId, messageId, tx);
-      if (!current || current.deleted_at) return null;
-      const tombstone = await this.messages.tombstone(tx, messageId, version);
-      await this.attachments.deleteWithMessage(tx, messageId);
-      let root: MessageRow | null = null;
+      const version = await this.messages.nextVersion(conversationId);
+      const current = await this.messages.findById(conversationId, messageId);
+      if (!current || current.deleted_at) return;
+      const tombstone = await this.messages.tombstone(messageId, version);
+      await this.attachments.deleteWithMessage(messageId);
+      await this.events.publish('message.deleted', eventOf(tombstone, origin));
       if (tombstone.thread_root_id) {
-        const rootVersion = await this.messages.nextVersion(tx, conversationId);
-        await this.messages.addReplyCount(tx, tombstone.thread_root_id, -1, rootVersion);
-        root = await this.messages.findById(conversationId, tombstone.thread_root_id, tx);
+        const rootVersion = await this.messages.nextVersion(conversationId);
+        await this.messages.addReplyCount(tombstone.thread_root_id, -1, rootVersion);
+        const root = await this.messages.findById(conversationId, tombstone.thread_root_id);
+        if (root) await this.events.publish('message.updated', eventOf(root, origin));
       }
-      return { tombstone, root };
     });
-    if (!result) return;
-    this.events.emit('message.deleted', eventOf(result.tombstone, origin));
-    if (result.root) this.events.emit('message.updated', eventOf(result.root, origin));
   }
 
   /** A participant reports a message to the moderators. */
@@ -365,26 +362,17 @@ export class MessagesService {
     return result;
   }
 
-  private async openFlag(
-    tx: EntityManager,
-    message: MessageRow,
-    stored: StoredText,
-  ): Promise<void> {
+  private async openFlag(message: MessageRow, stored: StoredText): Promise<void> {
     if (stored.flagged.length === 0) return;
-    await this.flags.open(
-      {
-        messageId: message.id,
-        conversationId: message.conversation_id,
-        senderId: message.sender_id,
-        reasons: stored.flagged.map((f) => f.check),
-        matched: stored.encrypted
-          ? []
-          : stored.flagged.flatMap((f) => f.hits.map((h) => h.matched)),
-        content: stored.flagContent,
-        contentEncrypted: stored.encrypted,
-      },
-      tx,
-    );
+    await this.flags.open({
+      messageId: message.id,
+      conversationId: message.conversation_id,
+      senderId: message.sender_id,
+      reasons: stored.flagged.map((f) => f.check),
+      matched: stored.encrypted ? [] : stored.flagged.flatMap((f) => f.hits.map((h) => h.matched)),
+      content: stored.flagContent,
+      contentEncrypted: stored.encrypted,
+    });
   }
 
   private async replyTarget(m: Membership, replyToMessageId: string): Promise<MessageRow> {

@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
-import { rows } from '../database/sql';
+import { Sql } from '../database/sql';
 
 export interface ReactionSummary {
   emoji: string;
@@ -11,12 +9,11 @@ export interface ReactionSummary {
 
 @Injectable()
 export class ReactionsRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(private readonly sql: Sql) {}
 
   /** Returns true when the reaction is new. */
-  async add(tx: EntityManager, messageId: string, userId: string, emoji: string): Promise<boolean> {
-    const inserted = await rows(
-      tx,
+  async add(messageId: string, userId: string, emoji: string): Promise<boolean> {
+    const inserted = await this.sql.rows(
       `INSERT INTO message_reactions (message_id, user_id, emoji) VALUES ($1, $2, $3)
        ON CONFLICT DO NOTHING RETURNING message_id`,
       [messageId, userId, emoji],
@@ -25,14 +22,8 @@ export class ReactionsRepository {
   }
 
   /** Returns true when a reaction was removed. */
-  async remove(
-    tx: EntityManager,
-    messageId: string,
-    userId: string,
-    emoji: string,
-  ): Promise<boolean> {
-    const deleted = await rows(
-      tx,
+  async remove(messageId: string, userId: string, emoji: string): Promise<boolean> {
+    const deleted = await this.sql.rows(
       `DELETE FROM message_reactions WHERE message_id = $1 AND user_id = $2 AND emoji = $3 RETURNING message_id`,
       [messageId, userId, emoji],
     );
@@ -43,8 +34,12 @@ export class ReactionsRepository {
   async summarize(messageIds: string[], viewerId: string): Promise<Map<string, ReactionSummary[]>> {
     const byMessage = new Map<string, ReactionSummary[]>();
     if (messageIds.length === 0) return byMessage;
-    const found = await rows<{ message_id: string; emoji: string; count: string; mine: boolean }>(
-      this.db,
+    const found = await this.sql.rows<{
+      message_id: string;
+      emoji: string;
+      count: string;
+      mine: boolean;
+    }>(
       `SELECT message_id, emoji, count(*) AS count, bool_or(user_id = $2) AS mine, min(created_at) AS first
          FROM message_reactions WHERE message_id = ANY($1::uuid[])
         GROUP BY message_id, emoji ORDER BY message_id, first, emoji`,

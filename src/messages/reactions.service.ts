@@ -10,6 +10,7 @@ import { MessageAccess } from './message-access';
 import { MessageViews } from './message-views';
 import { MessagesRepository } from './messages.repository';
 import { ReactionsRepository } from './reactions.repository';
+import { Transactions } from '../database/transactions';
 
 /** Thrown inside the transaction to roll it back when the reaction was already as asked. */
 class NoChange extends Error {}
@@ -23,6 +24,7 @@ export class ReactionsService {
     private readonly access: MessageAccess,
     private readonly views: MessageViews,
     private readonly events: DomainEventBus,
+    private readonly transactions: Transactions,
   ) {}
 
   react(
@@ -59,18 +61,26 @@ export class ReactionsService {
     this.access.assertNotBlocked(m);
     let changed: MessageRow | null;
     try {
-      changed = await this.messages.db.transaction(async (tx) => {
+      changed = await this.transactions.run(async () => {
         // Taking the version locks the conversation row, so a concurrent delete cannot interleave.
-        const version = await this.messages.nextVersion(tx, conversationId);
-        const current = await this.messages.findById(conversationId, messageId, tx);
+        const version = await this.messages.nextVersion(conversationId);
+        const current = await this.messages.findById(conversationId, messageId);
         if (!current || current.deleted_at) throw AppError.notFound();
         const did =
           action === 'add'
-            ? await this.reactions.add(tx, messageId, caller.id, emoji)
-            : await this.reactions.remove(tx, messageId, caller.id, emoji);
+            ? await this.reactions.add(messageId, caller.id, emoji)
+            : await this.reactions.remove(messageId, caller.id, emoji);
         // Nothing changed: roll back so that no version is spent.
         if (!did) throw new NoChange();
-        await this.messages.setVersion(tx, messageId, version);
+        await this.messages.setVersion(messageId, version);
+        await this.events.publish('message.updated', {
+          conversationId,
+          messageId,
+          seq: Number(current.seq),
+          version: Number(version),
+          senderId: current.sender_id,
+          origin,
+        });
         return { ...current, version };
       });
     } catch (err) {
@@ -78,16 +88,6 @@ export class ReactionsService {
       changed = null;
     }
     const message = changed ?? (await this.access.visibleMessage(m, messageId));
-    if (changed) {
-      this.events.emit('message.updated', {
-        conversationId,
-        messageId,
-        seq: Number(changed.seq),
-        version: Number(changed.version),
-        senderId: changed.sender_id,
-        origin,
-      });
-    }
     return this.views.renderOne(message, caller.id);
   }
 }

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { row, rows } from '../database/sql';
+import { Sql } from '../database/sql';
+import { Transactions } from '../database/transactions';
 
 export type ReceiptKind = 'delivered' | 'read';
 
@@ -17,7 +16,10 @@ export interface ReceiptRow {
  */
 @Injectable()
 export class ReceiptsRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    private readonly sql: Sql,
+    private readonly transactions: Transactions,
+  ) {}
 
   /**
    * Moves a participant's mark forward to `upToSeq` (capped at the conversation's last seq);
@@ -29,9 +31,12 @@ export class ReceiptsRepository {
     kind: ReceiptKind,
     upToSeq: number,
   ): Promise<{ position: string; moved: boolean; at: Date }> {
-    return this.db.transaction(async (tx) => {
-      const moved = await row<{ last_read_seq: string; last_delivered_seq: string; at: Date }>(
-        tx,
+    return this.transactions.run(async () => {
+      const moved = await this.sql.row<{
+        last_read_seq: string;
+        last_delivered_seq: string;
+        at: Date;
+      }>(
         kind === 'read'
           ? `UPDATE conversation_participants p
                 SET last_read_seq = LEAST($3::bigint, c.last_seq),
@@ -49,8 +54,7 @@ export class ReceiptsRepository {
         [conversationId, userId, upToSeq],
       );
       if (!moved) {
-        const current = await row<{ last_read_seq: string; last_delivered_seq: string }>(
-          tx,
+        const current = await this.sql.row<{ last_read_seq: string; last_delivered_seq: string }>(
           `SELECT last_read_seq, last_delivered_seq FROM conversation_participants
             WHERE conversation_id = $1 AND user_id = $2`,
           [conversationId, userId],
@@ -59,7 +63,7 @@ export class ReceiptsRepository {
         return { position: position ?? '0', moved: false, at: new Date() };
       }
       const position = kind === 'read' ? moved.last_read_seq : moved.last_delivered_seq;
-      await tx.query(
+      await this.sql.run(
         `INSERT INTO receipt_marks (conversation_id, user_id, kind, up_to_seq, at) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT DO NOTHING`,
         [conversationId, userId, kind, position, moved.at],
@@ -70,8 +74,7 @@ export class ReceiptsRepository {
 
   /** Delivered and read times of one message for each participant who can see it, but its sender. */
   forMessage(conversationId: string, seq: string, senderId: string | null): Promise<ReceiptRow[]> {
-    return rows<ReceiptRow>(
-      this.db,
+    return this.sql.rows<ReceiptRow>(
       `SELECT p.user_id,
               (SELECT r.at FROM receipt_marks r
                 WHERE r.conversation_id = $1 AND r.user_id = p.user_id AND r.kind = 'read' AND r.up_to_seq >= $2::bigint

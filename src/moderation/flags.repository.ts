@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
-import { row, rows } from '../database/sql';
+import { Sql } from '../database/sql';
 
 export interface NewFlag {
   messageId: string;
@@ -46,11 +44,10 @@ const FLAG = `id, message_id, conversation_id, sender_id, reasons, matched, repo
 /** Moderation flags: opened by the moderation pipeline or by a participant's report. */
 @Injectable()
 export class FlagsRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(private readonly sql: Sql) {}
 
-  async open(flag: NewFlag, db: DataSource | EntityManager = this.db): Promise<string> {
-    const created = await row<{ id: string }>(
-      db,
+  async open(flag: NewFlag): Promise<string> {
+    const created = await this.sql.row<{ id: string }>(
       `INSERT INTO moderation_flags
               (message_id, conversation_id, sender_id, reasons, matched, reporter_id, report_reason, content,
                content_encrypted)
@@ -82,8 +79,7 @@ export class FlagsRepository {
       params.push(after.us, after.id);
       keyset = `AND ((extract(epoch FROM created_at) * 1000000)::bigint, id) < ($3::bigint, $4::uuid)`;
     }
-    return rows<FlagRow>(
-      this.db,
+    return this.sql.rows<FlagRow>(
       `SELECT ${FLAG} FROM moderation_flags WHERE status = $1 ${keyset}
         ORDER BY created_at DESC, id DESC LIMIT $2`,
       params,
@@ -91,7 +87,7 @@ export class FlagsRepository {
   }
 
   find(id: string): Promise<FlagRow | null> {
-    return row<FlagRow>(this.db, `SELECT ${FLAG} FROM moderation_flags WHERE id = $1`, [id]);
+    return this.sql.row<FlagRow>(`SELECT ${FLAG} FROM moderation_flags WHERE id = $1`, [id]);
   }
 
   /** Resolves an open flag; returns null when it was not open. */
@@ -101,8 +97,7 @@ export class FlagsRepository {
     note: string | null,
     adminId: string,
   ): Promise<FlagRow | null> {
-    return row<FlagRow>(
-      this.db,
+    return this.sql.row<FlagRow>(
       `UPDATE moderation_flags
           SET status = 'resolved', resolution = $2, note = $3, resolved_by = $4, resolved_at = now()
         WHERE id = $1 AND status = 'open' RETURNING ${FLAG}`,

@@ -3,7 +3,7 @@ import { EmailDigestJob } from './delivery/email-digest.job';
 import { MailSender } from './delivery/mail-sender';
 import { PushJob } from './delivery/push.job';
 import { JobQueue } from './jobs/job-queue';
-import { NotificationsListener } from './notifications.listener';
+import { OutboxDispatcher } from '../common/events/outbox-dispatcher';
 
 /**
  * Runs the delivery jobs once the app is up, and on shutdown stops in order while the
@@ -13,7 +13,7 @@ import { NotificationsListener } from './notifications.listener';
 export class NotificationJobs implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     private readonly queue: JobQueue,
-    private readonly listener: NotificationsListener,
+    private readonly dispatcher: OutboxDispatcher,
     private readonly email: EmailDigestJob,
     private readonly push: PushJob,
     private readonly mail: MailSender,
@@ -27,7 +27,7 @@ export class NotificationJobs implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.listener.drain();
+    await this.dispatcher.stop();
     await this.queue.close();
     this.mail.close();
   }

@@ -1,60 +1,38 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import { DomainEvents } from '../common/events/domain-events';
+import { Dispatched } from '../common/events/domain-events';
 import { NotifierService } from './notifier.service';
 
 /**
- * Reacts to committed domain events off the request path: the work starts after the current
- * turn of the event loop (the sender's answer is not kept waiting for it) and a failure is
- * logged, never thrown into the sender.
+ * Turns durable events, as the outbox dispatches them after their commit, into notifications.
+ * Each handler resolves once its notifications are stored and their jobs queued, and rejects
+ * when that failed, so the outbox keeps the event and dispatches it again; a repeat makes
+ * nothing new (NotificationsRepository.insert).
  */
 @Injectable()
 export class NotificationsListener {
-  private readonly logger = new Logger('Notifications');
-  private readonly inFlight = new Set<Promise<void>>();
+  /** New messages of the same turn of the event loop, handled together. */
+  private batch: { events: Dispatched<'message.created'>[]; done: Promise<void> } | null = null;
 
   constructor(private readonly notifier: NotifierService) {}
 
-  /** New messages of the same turn of the event loop, handled together. */
-  private batch: DomainEvents['message.created'][] | null = null;
-
-  @OnEvent('message.created')
-  onMessageCreated(e: DomainEvents['message.created']): void {
+  @OnEvent('message.created', { suppressErrors: false })
+  onMessageCreated(e: Dispatched<'message.created'>): Promise<void> {
     if (this.batch) {
-      this.batch.push(e);
-      return;
+      this.batch.events.push(e);
+      return this.batch.done;
     }
-    const batch = (this.batch = [e]);
-    this.track('new messages', () => {
+    const events = [e];
+    const done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
       this.batch = null;
-      return this.notifier.onMessages(batch);
+      return this.notifier.onMessages(events);
     });
+    this.batch = { events, done };
+    return done;
   }
 
-  @OnEvent('conversation.invited')
-  onInvited(e: DomainEvents['conversation.invited']): void {
-    this.track(`invitation to ${e.conversationId}`, () => this.notifier.onInvited(e));
-  }
-
-  /**
-   * Resolves once every event taken so far has been handled, or after `timeoutMs` (a Redis
-   * that is down must not hold a shutdown forever).
-   */
-  async drain(timeoutMs = 5000): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, timeoutMs);
-      timer.unref();
-    });
-    await Promise.race([Promise.allSettled([...this.inFlight]), timeout]);
-    clearTimeout(timer);
-  }
-
-  private track(what: string, task: () => Promise<void>): void {
-    const run = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(task)
-      .catch((err: unknown) => this.logger.warn({ err }, `notifying about ${what} failed`))
-      .finally(() => this.inFlight.delete(run));
-    this.inFlight.add(run);
+  @OnEvent('conversation.invited', { suppressErrors: false })
+  onInvited(e: Dispatched<'conversation.invited'>): Promise<void> {
+    return this.notifier.onInvited(e);
   }
 }

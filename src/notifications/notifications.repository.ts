@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { row, rows } from '../database/sql';
+import { Sql } from '../database/sql';
 import { NewNotification, NotificationRow, RecipientState } from './entities/notification.row';
 
 const COLUMNS = `n.id, n.user_id, n.type, n.conversation_id, n.message_id, n.actor_id, n.title,
@@ -53,15 +51,14 @@ export type NotificationWithActor = NotificationRow & { actor_name: string | nul
 
 @Injectable()
 export class NotificationsRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(private readonly sql: Sql) {}
 
   /**
    * For each live message of the list, every active member other than the sender who can see
    * it (not those who joined later), with the message's context: one query for a whole batch.
    */
   messageDeliveries(messageIds: string[]): Promise<MessageDelivery[]> {
-    return rows<MessageDelivery>(
-      this.db,
+    return this.sql.rows<MessageDelivery>(
       `SELECT m.id AS message_id, c.id AS conversation_id, c.type AS conversation_type,
               c.title AS conversation_title, c.encryption, m.type AS message_type, m.content,
               s.display_name AS sender_name,
@@ -78,7 +75,7 @@ export class NotificationsRepository {
          LEFT JOIN user_message_settings ms ON ms.user_id = p.user_id
         WHERE m.id = ANY($1::uuid[]) AND m.deleted_at IS NULL`,
       [messageIds],
-      { reusePlan: true },
+      { prepared: true },
     );
   }
 
@@ -88,8 +85,7 @@ export class NotificationsRepository {
     userId: string,
     invitedBy: string,
   ): Promise<InviteContext | null> {
-    return row<InviteContext>(
-      this.db,
+    return this.sql.row<InviteContext>(
       `SELECT c.title AS conversation_title, i.display_name AS inviter_name, u.locale,
               ${MUTED_NOW} AS muted
          FROM conversation_participants p
@@ -104,18 +100,20 @@ export class NotificationsRepository {
   /** Stores notifications in one statement; a message never notifies a user twice. */
   async insert(list: NewNotification[]): Promise<NotificationRow[]> {
     if (list.length === 0) return [];
-    return rows<NotificationRow>(
-      this.db,
+    return this.sql.rows<NotificationRow>(
       `INSERT INTO notifications AS n
-              (user_id, type, conversation_id, message_id, actor_id, title, body, read_at, email_status)
+              (user_id, type, conversation_id, message_id, actor_id, title, body, read_at, email_status,
+               event_id)
        SELECT x.user_id, x.type, x.conversation_id, x.message_id, x.actor_id, x.title, x.body,
               CASE WHEN x.is_read THEN now() END,
-              CASE WHEN x.email_pending THEN 'pending' ELSE 'none' END
+              CASE WHEN x.email_pending THEN 'pending' ELSE 'none' END, x.event_id
          FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[],
-                     $7::text[], $8::boolean[], $9::boolean[])
+                     $7::text[], $8::boolean[], $9::boolean[], $10::uuid[])
               AS x(user_id, type, conversation_id, message_id, actor_id, title, body, is_read,
-                   email_pending)
-       ON CONFLICT (message_id, user_id) WHERE message_id IS NOT NULL DO NOTHING
+                   email_pending, event_id)
+       -- a repeated event (the outbox delivers at least once) makes nothing new: by message, or
+       -- by event for notifications that have no message
+       ON CONFLICT DO NOTHING
        RETURNING ${COLUMNS}`,
       [
         list.map((n) => n.userId),
@@ -127,8 +125,9 @@ export class NotificationsRepository {
         list.map((n) => n.body),
         list.map((n) => n.read),
         list.map((n) => n.emailPending),
+        list.map((n) => n.eventId ?? null),
       ],
-      { reusePlan: true },
+      { prepared: true },
     );
   }
 
@@ -146,8 +145,7 @@ export class NotificationsRepository {
       keyset = `AND (n.created_at, n.id) <
                     (timestamptz 'epoch' + $3::bigint * interval '1 microsecond', $4::uuid)`;
     }
-    return rows<NotificationRow>(
-      this.db,
+    return this.sql.rows<NotificationRow>(
       `SELECT ${COLUMNS} FROM notifications n
         WHERE n.user_id = $1 ${unreadOnly ? 'AND n.read_at IS NULL' : ''} ${keyset}
         ORDER BY n.created_at DESC, n.id DESC
@@ -157,8 +155,7 @@ export class NotificationsRepository {
   }
 
   async unreadCount(userId: string): Promise<number> {
-    const found = await row<{ count: string }>(
-      this.db,
+    const found = await this.sql.row<{ count: string }>(
       `SELECT count(*) AS count FROM notifications WHERE user_id = $1 AND read_at IS NULL`,
       [userId],
     );
@@ -167,8 +164,7 @@ export class NotificationsRepository {
 
   /** False when the user has no such notification. Reading twice is fine. */
   async markRead(userId: string, id: string): Promise<boolean> {
-    const updated = await rows<{ id: string }>(
-      this.db,
+    const updated = await this.sql.rows<{ id: string }>(
       `UPDATE notifications SET read_at = COALESCE(read_at, now())
         WHERE id = $1 AND user_id = $2
         RETURNING id`,
@@ -178,15 +174,14 @@ export class NotificationsRepository {
   }
 
   async markAllRead(userId: string): Promise<void> {
-    await this.db.query(
+    await this.sql.run(
       `UPDATE notifications SET read_at = now() WHERE user_id = $1 AND read_at IS NULL`,
       [userId],
     );
   }
 
   findById(id: string): Promise<NotificationWithActor | null> {
-    return row<NotificationWithActor>(
-      this.db,
+    return this.sql.row<NotificationWithActor>(
       `SELECT ${COLUMNS}, a.display_name AS actor_name
          FROM notifications n LEFT JOIN users a ON a.id = n.actor_id
         WHERE n.id = $1`,
@@ -196,8 +191,7 @@ export class NotificationsRepository {
 
   /** The recipient's settings, membership and mute state as they are now. */
   recipientState(userId: string, conversationId: string | null): Promise<RecipientState | null> {
-    return row<RecipientState>(
-      this.db,
+    return this.sql.row<RecipientState>(
       `SELECT u.id AS user_id, u.email, u.display_name, u.locale,
               u.suspended_at IS NOT NULL AS suspended,
               s.email_notifications, s.push_notifications,
@@ -226,14 +220,13 @@ export class NotificationsRepository {
     conversationId: string,
     batch: string,
   ): Promise<NotificationWithActor[]> {
-    await this.db.query(
+    await this.sql.run(
       `UPDATE notifications SET email_batch = $3
         WHERE user_id = $1 AND conversation_id = $2 AND email_status = 'pending'
           AND email_batch IS NULL`,
       [userId, conversationId, batch],
     );
-    return rows<NotificationWithActor>(
-      this.db,
+    return this.sql.rows<NotificationWithActor>(
       `SELECT ${COLUMNS}, a.display_name AS actor_name
          FROM notifications n LEFT JOIN users a ON a.id = n.actor_id
         WHERE n.user_id = $1 AND n.conversation_id = $2 AND n.email_status = 'pending'
@@ -249,7 +242,7 @@ export class NotificationsRepository {
     batch: string,
     status: 'sent' | 'skipped',
   ): Promise<void> {
-    await this.db.query(
+    await this.sql.run(
       `UPDATE notifications SET email_status = $4
         WHERE user_id = $1 AND conversation_id = $2 AND email_status = 'pending'
           AND email_batch = $3`,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Locale } from '../common/errors/error-messages';
-import { DomainEvents } from '../common/events/domain-events';
+import { Dispatched, DomainEvents } from '../common/events/domain-events';
 import { AppConfig } from '../config/app-config';
 import { RealtimeEmitter } from '../realtime/realtime-emitter';
 import { MailSender } from './delivery/mail-sender';
@@ -66,7 +66,7 @@ export class NotifierService {
     await this.announce(created, { email: this.mail.enabled, push: (n) => mayPush.has(n.user_id) });
   }
 
-  async onInvited(e: DomainEvents['conversation.invited']): Promise<void> {
+  async onInvited(e: Dispatched<'conversation.invited'>): Promise<void> {
     const ctx = await this.notifications.inviteContext(e.conversationId, e.userId, e.invitedBy);
     if (!ctx) return;
     const invite: NewNotification = {
@@ -80,6 +80,7 @@ export class NotifierService {
       read: ctx.muted,
       // Email digests are about messages; an invitation reaches an offline user by push.
       emailPending: false,
+      eventId: e.eventId,
     };
     await this.announce(await this.notifications.insert([invite]), {
       email: false,

@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { row, rows } from '../database/sql';
+import { Sql } from '../database/sql';
 import { PushSubscriptionRow } from './entities/notification.row';
 
 const COLUMNS = `id, user_id, endpoint, p256dh, auth`;
@@ -9,7 +7,7 @@ const COLUMNS = `id, user_id, endpoint, p256dh, auth`;
 /** Web Push subscriptions: one per browser endpoint, owned by whoever subscribed it last. */
 @Injectable()
 export class PushSubscriptionsRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(private readonly sql: Sql) {}
 
   /** Subscribing an endpoint again keeps its id and takes the new keys and owner. */
   async upsert(
@@ -17,8 +15,7 @@ export class PushSubscriptionsRepository {
     endpoint: string,
     keys: { p256dh: string; auth: string },
   ): Promise<string> {
-    const saved = await row<{ id: string }>(
-      this.db,
+    const saved = await this.sql.row<{ id: string }>(
       `INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth)
        VALUES ($1, $2, $3, $4)
        ON CONFLICT (endpoint) DO UPDATE
@@ -33,8 +30,7 @@ export class PushSubscriptionsRepository {
 
   /** False when the user has no such subscription. */
   async deleteOwn(userId: string, id: string): Promise<boolean> {
-    const deleted = await rows<{ id: string }>(
-      this.db,
+    const deleted = await this.sql.rows<{ id: string }>(
       `DELETE FROM push_subscriptions WHERE id = $1 AND user_id = $2 RETURNING id`,
       [id, userId],
     );
@@ -43,23 +39,21 @@ export class PushSubscriptionsRepository {
 
   /** Removes an endpoint the push service says is gone, unless it was subscribed again since. */
   async deleteGone(id: string, endpoint: string): Promise<void> {
-    await this.db.query(`DELETE FROM push_subscriptions WHERE id = $1 AND endpoint = $2`, [
+    await this.sql.run(`DELETE FROM push_subscriptions WHERE id = $1 AND endpoint = $2`, [
       id,
       endpoint,
     ]);
   }
 
   forUser(userId: string): Promise<PushSubscriptionRow[]> {
-    return rows<PushSubscriptionRow>(
-      this.db,
+    return this.sql.rows<PushSubscriptionRow>(
       `SELECT ${COLUMNS} FROM push_subscriptions WHERE user_id = $1 ORDER BY created_at, id`,
       [userId],
     );
   }
 
   findById(id: string): Promise<PushSubscriptionRow | null> {
-    return row<PushSubscriptionRow>(
-      this.db,
+    return this.sql.row<PushSubscriptionRow>(
       `SELECT ${COLUMNS} FROM push_subscriptions WHERE id = $1`,
       [id],
     );

@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { rows } from '../database/sql';
+import { Sql } from '../database/sql';
 
 export interface ContactRow {
   id: string;
@@ -15,11 +13,10 @@ export interface ContactRow {
 /** A contact is a user you share a conversation with (both active members). */
 @Injectable()
 export class ContactsRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(private readonly sql: Sql) {}
 
   async contactIds(userId: string): Promise<string[]> {
-    const found = await rows<{ user_id: string }>(
-      this.db,
+    const found = await this.sql.rows<{ user_id: string }>(
       `SELECT DISTINCT p2.user_id
          FROM conversation_participants p1
          JOIN conversation_participants p2 ON p2.conversation_id = p1.conversation_id
@@ -32,8 +29,7 @@ export class ContactsRepository {
   /** Which of `ids` are contacts of `userId`. */
   async shared(userId: string, ids: string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
-    const found = await rows<{ user_id: string }>(
-      this.db,
+    const found = await this.sql.rows<{ user_id: string }>(
       `SELECT DISTINCT p2.user_id
          FROM conversation_participants p1
          JOIN conversation_participants p2 ON p2.conversation_id = p1.conversation_id
@@ -56,8 +52,7 @@ export class ContactsRepository {
       params.push(after.name, after.id);
       keyset = `AND (lower(u.display_name), u.id) > ($3, $4::uuid)`;
     }
-    return rows<ContactRow>(
-      this.db,
+    return this.sql.rows<ContactRow>(
       `SELECT u.id, u.display_name, u.avatar_url, u.locale, u.verification_status, u.last_seen_at
          FROM users u
         WHERE u.id IN (
@@ -73,8 +68,7 @@ export class ContactsRepository {
 
   async lastSeen(ids: string[]): Promise<Map<string, Date | null>> {
     if (ids.length === 0) return new Map();
-    const found = await rows<{ id: string; last_seen_at: Date | null }>(
-      this.db,
+    const found = await this.sql.rows<{ id: string; last_seen_at: Date | null }>(
       `SELECT id, last_seen_at FROM users WHERE id = ANY($1::uuid[])`,
       [ids],
     );
@@ -82,6 +76,6 @@ export class ContactsRepository {
   }
 
   async markSeen(userId: string, at: Date): Promise<void> {
-    await this.db.query(`UPDATE users SET last_seen_at = $2 WHERE id = $1`, [userId, at]);
+    await this.sql.run(`UPDATE users SET last_seen_at = $2 WHERE id = $1`, [userId, at]);
   }
 }

@@ -46,7 +46,7 @@ describe('PresenceService (one node, in memory)', () => {
       null,
       config,
       seen as unknown as ContactsRepository,
-      new DomainEventBus(emitter),
+      { emit: (name: string, e: unknown) => emitter.emit(name, e) } as unknown as DomainEventBus,
     );
     await presence.onModuleInit();
   });

@@ -9,21 +9,27 @@ import { MessagesRepository } from '../messages/messages.repository';
 import { ContactsRepository } from '../presence/contacts.repository';
 import { RealtimeEmitter } from './realtime-emitter';
 import { SerialQueue } from './serial-queue';
+import { perTurnLoader } from '../database/per-turn-loader';
 
 /** Active members who can see a message of this seq (not those who joined after it). */
 const canSee = (p: ParticipantRow, seq: number): boolean =>
   p.status === 'active' && BigInt(p.visible_after_seq) < BigInt(seq);
 
 /**
- * Turns committed domain events into Socket.IO events for exactly the users who may see them.
- * Recipients are read after the commit, or come from the statement that wrote the message when
- * no writer of the conversation committed in between (MessagesRepository.appendMany), so a
- * member removed a moment ago gets nothing more.
+ * Turns committed domain events, as the outbox dispatches them, into Socket.IO events for
+ * exactly the users who may see them. Recipients are read after the commit (the members of
+ * every conversation with a new message in one turn of the event loop, in one query), so a
+ * member removed a moment ago gets nothing more. At most once: clients `sync` after a gap.
  */
 @Injectable()
 export class RealtimeFanout implements BeforeApplicationShutdown {
   private readonly logger = new Logger('RealtimeFanout');
   private readonly queue = new SerialQueue();
+  /** The members of the conversations asked for in one turn of the event loop, in one query. */
+  private readonly members = perTurnLoader<string, ParticipantRow[]>(async (ids) => {
+    const rows = await this.conversations.participants([...ids]);
+    return ids.map((id) => rows.filter((p) => p.conversation_id === id));
+  });
 
   constructor(
     private readonly emitter: RealtimeEmitter,
@@ -42,11 +48,9 @@ export class RealtimeFanout implements BeforeApplicationShutdown {
   @OnEvent('message.created')
   onMessageCreated(e: DomainEvents['message.created']): Promise<void> {
     return this.inOrder(e.conversationId, async () => {
-      const recipientIds =
-        e.recipientIds ??
-        (await this.conversations.participants([e.conversationId]))
-          .filter((p) => canSee(p, e.seq))
-          .map((p) => p.user_id);
+      const recipientIds = ((await this.members.load(e.conversationId)) ?? [])
+        .filter((p) => canSee(p, e.seq))
+        .map((p) => p.user_id);
       const message = e.message ?? (await this.render(e, recipientIds[0]))[0];
       if (!message) return;
       this.emitter.toUsers(

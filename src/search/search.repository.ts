@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { rows } from '../database/sql';
+import { Sql } from '../database/sql';
 import { MessageRow } from '../messages/entities/message.row';
 import type { LanguageWord } from './hit-words';
 import { SearchPosition } from './search-cursor';
@@ -101,7 +99,7 @@ export function searchStatement(p: SearchParams): { sql: string; params: unknown
  */
 @Injectable()
 export class SearchRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(private readonly sql: Sql) {}
 
   /**
    * The conversations the user is an active participant of: where a search across all of them
@@ -110,8 +108,7 @@ export class SearchRepository {
    * conversations here made the planner hash the whole conversations table.
    */
   async activeConversations(userId: string): Promise<string[]> {
-    const found = await rows<{ conversation_id: string }>(
-      this.db,
+    const found = await this.sql.rows<{ conversation_id: string }>(
       `SELECT conversation_id FROM conversation_participants WHERE user_id = $1 AND status = 'active'`,
       [userId],
     );
@@ -126,7 +123,7 @@ export class SearchRepository {
   async search(p: SearchParams): Promise<SearchHitRow[]> {
     if (p.conversationIds.length === 0) return [];
     const { sql, params } = searchStatement(p);
-    return rows<SearchHitRow>(this.db, sql, params);
+    return this.sql.rows<SearchHitRow>(sql, params);
   }
 
   /**
@@ -137,8 +134,7 @@ export class SearchRepository {
     terms: string,
     words: LanguageWord[],
   ): Promise<{ query: string[]; words: string[][] }> {
-    const [found] = await rows<{ query: string[]; words: string[][] }>(
-      this.db,
+    const [found] = await this.sql.rows<{ query: string[]; words: string[][] }>(
       `SELECT search_terms($1) AS query,
               (SELECT coalesce(json_agg(tsvector_to_array(search_document(w.word, w.language))
                                         ORDER BY w.i), '[]')

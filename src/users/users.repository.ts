@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
 import { UserEntity } from './entities/user.entity';
 import { UserMessageSettingsEntity } from './entities/user-message-settings.entity';
+import { Sql } from '../database/sql';
+import { Transactions } from '../database/transactions';
 
 /** LIKE pattern for "starts with", with the wildcard characters of the input escaped. */
 export function prefixPattern(input: string): string {
@@ -19,25 +19,27 @@ const MICROS = `(extract(epoch FROM b.created_at) * 1000000)::bigint`;
 
 @Injectable()
 export class UsersRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    private readonly sql: Sql,
+    private readonly transactions: Transactions,
+  ) {}
 
-  findById(id: string, manager: EntityManager = this.db.manager): Promise<UserEntity | null> {
-    return manager.findOneBy(UserEntity, { id });
+  findById(id: string): Promise<UserEntity | null> {
+    return this.transactions.manager.findOneBy(UserEntity, { id });
   }
 
   findByEmail(email: string): Promise<UserEntity | null> {
-    return this.db.manager.findOneBy(UserEntity, { email: email.toLowerCase() });
+    return this.transactions.manager.findOneBy(UserEntity, { email: email.toLowerCase() });
   }
 
   /** Creates a user and their default message settings in one transaction. */
   async create(
     values: Pick<UserEntity, 'email' | 'passwordHash' | 'displayName' | 'locale'> &
       Partial<Pick<UserEntity, 'role' | 'verificationStatus' | 'verifiedAt'>>,
-    manager: EntityManager,
   ): Promise<UserEntity> {
-    const user = await manager.save(
+    const user = await this.transactions.manager.save(
       UserEntity,
-      manager.create(UserEntity, {
+      this.transactions.manager.create(UserEntity, {
         role: 'user',
         verificationStatus: 'unverified',
         verifiedAt: null,
@@ -47,7 +49,7 @@ export class UsersRepository {
         ...values,
       }),
     );
-    await manager.insert(UserMessageSettingsEntity, { userId: user.id });
+    await this.transactions.manager.insert(UserMessageSettingsEntity, { userId: user.id });
     return user;
   }
 
@@ -65,7 +67,7 @@ export class UsersRepository {
       params.push(after.name, after.id);
       keyset = `AND (lower(u.display_name), u.id) > ($4, $5::uuid)`;
     }
-    const ids: { id: string }[] = await this.db.query(
+    const ids: { id: string }[] = await this.sql.rows(
       `SELECT u.id FROM users u
         WHERE u.verification_status = 'verified' AND u.suspended_at IS NULL AND u.id <> $2
           AND (lower(u.display_name) LIKE $1 OR u.email LIKE $1)
@@ -89,7 +91,7 @@ export class UsersRepository {
       params.push(after.at, after.id);
       keyset = `AND (${MICROS}, b.blocked_id) < ($3::bigint, $4::uuid)`;
     }
-    const found: { blocked_id: string; at: string }[] = await this.db.query(
+    const found: { blocked_id: string; at: string }[] = await this.sql.rows(
       `SELECT b.blocked_id, ${MICROS} AS at FROM user_blocks b
         WHERE b.blocker_id = $1 ${keyset}
         ORDER BY b.created_at DESC, b.blocked_id DESC
@@ -106,26 +108,22 @@ export class UsersRepository {
   }
 
   async block(blockerId: string, blockedId: string): Promise<void> {
-    await this.db.query(
+    await this.sql.run(
       `INSERT INTO user_blocks (blocker_id, blocked_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
       [blockerId, blockedId],
     );
   }
 
   async unblock(blockerId: string, blockedId: string): Promise<void> {
-    await this.db.query(`DELETE FROM user_blocks WHERE blocker_id = $1 AND blocked_id = $2`, [
+    await this.sql.run(`DELETE FROM user_blocks WHERE blocker_id = $1 AND blocked_id = $2`, [
       blockerId,
       blockedId,
     ]);
   }
 
   /** True when either user blocked the other. */
-  async isBlockedEitherWay(
-    a: string,
-    b: string,
-    manager: EntityManager = this.db.manager,
-  ): Promise<boolean> {
-    const rows: unknown[] = await manager.query(
+  async isBlockedEitherWay(a: string, b: string): Promise<boolean> {
+    const rows: unknown[] = await this.sql.rows(
       `SELECT 1 FROM user_blocks
         WHERE (blocker_id = $1 AND blocked_id = $2) OR (blocker_id = $2 AND blocked_id = $1)
         LIMIT 1`,
@@ -134,33 +132,31 @@ export class UsersRepository {
     return rows.length > 0;
   }
 
-  getSettings(
-    userId: string,
-    manager: EntityManager = this.db.manager,
-  ): Promise<UserMessageSettingsEntity | null> {
-    return manager.findOneBy(UserMessageSettingsEntity, { userId });
+  getSettings(userId: string): Promise<UserMessageSettingsEntity | null> {
+    return this.transactions.manager.findOneBy(UserMessageSettingsEntity, { userId });
   }
 
   async updateSettings(userId: string, patch: Partial<UserMessageSettingsEntity>): Promise<void> {
     if (Object.keys(patch).length > 0) {
-      await this.db.manager.update(UserMessageSettingsEntity, { userId }, patch);
+      await this.transactions.manager.update(UserMessageSettingsEntity, { userId }, patch);
     }
   }
 
   async update(id: string, patch: Partial<UserEntity>): Promise<void> {
-    if (Object.keys(patch).length > 0) await this.db.manager.update(UserEntity, { id }, patch);
+    if (Object.keys(patch).length > 0)
+      await this.transactions.manager.update(UserEntity, { id }, patch);
   }
 
   /** Suspends a user and ends every session of theirs in the same transaction. */
   async suspend(id: string, reason: string): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      await tx.query(
+    await this.transactions.run(async () => {
+      await this.sql.run(
         `UPDATE users SET suspended_at = COALESCE(suspended_at, now()), suspension_reason = $2,
                 updated_at = now()
           WHERE id = $1`,
         [id, reason],
       );
-      await tx.query(
+      await this.sql.run(
         `UPDATE auth_sessions SET revoked_at = now(), revoked_reason = 'suspended'
           WHERE user_id = $1 AND revoked_at IS NULL`,
         [id],
@@ -171,7 +167,7 @@ export class UsersRepository {
   /** The users with these ids, in the order of `ids` (missing ones left out). */
   async inOrder(ids: string[]): Promise<UserEntity[]> {
     if (ids.length === 0) return [];
-    const users = await this.db.manager
+    const users = await this.transactions.manager
       .createQueryBuilder(UserEntity, 'u')
       .where('u.id IN (:...ids)', { ids })
       .getMany();

@@ -5,6 +5,7 @@ import request from 'supertest';
 import { AppModule } from '../../src/app.module';
 import { configureApp, listen } from '../../src/app.setup';
 import { AppConfig } from '../../src/config/app-config';
+import { OutboxDispatcher } from '../../src/common/events/outbox-dispatcher';
 import { createTestDatabase, TestDatabase } from './database';
 
 export const ADMIN = { email: 'admin@test.local', password: 'admin-password-1' };
@@ -17,6 +18,12 @@ export interface TestApp {
   http: () => ReturnType<typeof request>;
   db: TestDatabase;
   env: Record<string, string>;
+  /**
+   * Resolves once every committed event has been dispatched (outbox empty, its consumers done:
+   * fan-out emitted, notifications stored and their jobs queued). Assert "nothing arrived"
+   * after this, never after a sleep.
+   */
+  drain(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -62,6 +69,7 @@ export async function startTestApp(
     env,
     db,
     http: () => request(url),
+    drain: () => app.get(OutboxDispatcher).drain(),
     close: async () => {
       await app.close();
       if (!reuse) await db.drop();

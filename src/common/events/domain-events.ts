@@ -33,8 +33,6 @@ export interface DomainEvents {
   /** A new message, system messages included. */
   'message.created': MessageEvent & {
     type: 'text' | 'file' | 'image' | 'system';
-    /** who may see it, when the statement that wrote it could tell for sure (else unset) */
-    recipientIds?: string[];
   };
   /** An edit, a reaction, or a reply count change. */
   'message.updated': MessageEvent;
@@ -59,3 +57,39 @@ export interface DomainEvents {
 }
 
 export type DomainEventName = keyof DomainEvents;
+
+/**
+ * Changes others must hear of, whatever happens to this process: written to the outbox in the
+ * transaction of the change (DomainEventBus.publish). Their listeners may see one twice and
+ * ignore the repeat (`eventId`).
+ */
+export type DurableEventName =
+  | 'message.created'
+  | 'message.updated'
+  | 'message.deleted'
+  | 'conversation.created'
+  | 'conversation.updated'
+  | 'conversation.removed'
+  | 'conversation.invited';
+
+/** Everything else: announced to this node's listeners at once, lost with the process. */
+export type EphemeralEventName = Exclude<DomainEventName, DurableEventName>;
+
+/** What a durable event's listeners get: the event, and its outbox id. */
+export type Dispatched<E extends DurableEventName> = DomainEvents[E] & { eventId: string };
+
+/**
+ * What the outbox keeps of an event: ids and numbers only. The rendered message (which holds
+ * the plaintext of an at_rest conversation) and the recipients known at the commit stay in
+ * memory: a listener given the stored event reads them again.
+ */
+export function storedPayload<E extends DurableEventName>(
+  name: E,
+  payload: DomainEvents[E],
+): object {
+  if (name === 'message.created' || name === 'message.updated' || name === 'message.deleted') {
+    const { message: _message, ...stored } = payload as DomainEvents['message.created'];
+    return stored;
+  }
+  return payload;
+}

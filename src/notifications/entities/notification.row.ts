@@ -29,6 +29,8 @@ export interface NewNotification {
   read: boolean;
   /** waits for the email batch of its conversation */
   emailPending: boolean;
+  /** the outbox event it was made for, when not a message's (a repeat of it makes nothing) */
+  eventId?: string | null;
 }
 
 /** A `push_subscriptions` row. */
