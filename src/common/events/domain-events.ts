@@ -32,7 +32,7 @@ export interface DomainEvents {
   'session.revoked': { userId: string; sessionId: string };
   /** A new message, system messages included. */
   'message.created': MessageEvent & {
-    type: 'text' | 'file' | 'image' | 'system';
+    type: 'text' | 'file' | 'image' | 'audio' | 'system';
     /** who may see it, when the statement that wrote it could tell for sure (else unset) */
     recipientIds?: string[];
   };
