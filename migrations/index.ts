@@ -8,6 +8,8 @@ import { Notifications1764000600000 } from './1764000600000-notifications';
 import { Encryption1764000700000 } from './1764000700000-encryption';
 import { AttachmentsAtRest1764000800000 } from './1764000800000-attachments-at-rest';
 import { Outbox1764000900000 } from './1764000900000-outbox';
+import { FcmPushSubscriptions1764001100000 } from './1764001100000-fcm-push-subscriptions';
+import { VoiceMessages1764001110000 } from './1764001110000-voice-messages';
 
 /** Every migration, oldest first. New migrations are appended here. */
 export const migrations = [
@@ -21,4 +23,6 @@ export const migrations = [
   Encryption1764000700000,
   AttachmentsAtRest1764000800000,
   Outbox1764000900000,
+  FcmPushSubscriptions1764001100000,
+  VoiceMessages1764001110000,
 ];

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { chat } from './support/chat';
 import { expectErrorBody, expectValidationError } from './support/error-body';
 import { auth, createUser, TestUser } from './support/factories';
+import { FcmEndpoint, UNREGISTERED } from './support/fcm-endpoint';
 import { MailCatcher, freePort } from './support/mail-catcher';
 import { PushEndpoint, SubscriptionKeys } from './support/push-endpoint';
 import { ClientSocket, connect, record, settle, waitFor } from './support/sockets';
@@ -100,6 +101,12 @@ function clientOf(app: () => TestApp) {
       .post(`${API}/notifications/push-subscriptions`)
       .set(auth(u.token))
       .send({ endpoint, keys: keys.json });
+  const subscribeFcm = (u: TestUser, token: string, platform = 'android') =>
+    app()
+      .http()
+      .post(`${API}/notifications/push-subscriptions`)
+      .set(auth(u.token))
+      .send({ type: 'fcm', token, platform });
 
   const closeSockets = () => {
     for (const s of sockets.splice(0)) s.close();
@@ -116,6 +123,7 @@ function clientOf(app: () => TestApp) {
     accept,
     joinedGroup,
     subscribe,
+    subscribeFcm,
   };
 }
 
@@ -123,6 +131,7 @@ describe('notifications', () => {
   let t: TestApp;
   let mail: MailCatcher;
   let push: PushEndpoint;
+  let fcm: FcmEndpoint;
   const {
     open,
     closeSockets,
@@ -135,11 +144,17 @@ describe('notifications', () => {
     accept,
     joinedGroup,
     subscribe,
+    subscribeFcm,
   } = clientOf(() => t);
 
   beforeAll(async () => {
-    [mail, push] = await Promise.all([MailCatcher.start(), PushEndpoint.start()]);
+    [mail, push, fcm] = await Promise.all([
+      MailCatcher.start(),
+      PushEndpoint.start(),
+      FcmEndpoint.start(),
+    ]);
     t = await startTestApp({
+      ...fcm.env,
       SMTP_URL: mail.url,
       MAIL_FROM: 'Chat <no-reply@chat.test>',
       EMAIL_BATCH_WINDOW_MS: String(WINDOW_MS),
@@ -149,7 +164,7 @@ describe('notifications', () => {
   afterEach(closeSockets);
   afterAll(async () => {
     await t.close();
-    await Promise.all([mail.stop(), push.stop()]);
+    await Promise.all([mail.stop(), push.stop(), fcm.stop()]);
   });
 
   describe('in-app', () => {
@@ -580,6 +595,208 @@ describe('notifications', () => {
         .delete(`${API}/notifications/push-subscriptions/${subscription.body.id}`)
         .set(auth(bob.token));
       expectErrorBody(res, 404, 'NOT_FOUND');
+    });
+  });
+
+  describe('push to apps through FCM', () => {
+    const FCM_SCOPE = 'https://www.googleapis.com/auth/firebase.messaging';
+    const e2eDirect = async (from: TestUser, to: TestUser) =>
+      (
+        await t
+          .http()
+          .post(`${API}/conversations`)
+          .set(auth(from.token))
+          .send({ type: 'direct', participantIds: [to.id], encryption: 'e2e' })
+          .expect(201)
+      ).body as { id: string };
+
+    it('answers 201 with the same id when a token subscribes again, and deletes it with 204', async () => {
+      const bob = await user();
+      const token = fcm.newToken();
+      const first = await subscribeFcm(bob, token, 'android').expect(201);
+      const again = await subscribeFcm(bob, token, 'ios').expect(201);
+      expect(again.body).toEqual({ id: first.body.id });
+      const db = t.app.get(DataSource);
+      const [stored] = await db.query(
+        `SELECT type, token, platform, endpoint FROM push_subscriptions WHERE id = $1`,
+        [first.body.id],
+      );
+      expect(stored).toEqual({ type: 'fcm', token, platform: 'ios', endpoint: null });
+      await t
+        .http()
+        .delete(`${API}/notifications/push-subscriptions/${first.body.id}`)
+        .set(auth(bob.token))
+        .expect(204);
+    });
+
+    it('refuses an FCM subscription without a token or platform, or mixed with Web Push fields', async () => {
+      const bob = await user();
+      const post = (body: object) =>
+        t.http().post(`${API}/notifications/push-subscriptions`).set(auth(bob.token)).send(body);
+      const keys = new SubscriptionKeys().json;
+      expectValidationError(await post({ type: 'fcm', platform: 'android' }), ['token']);
+      expectValidationError(await post({ type: 'fcm', token: 'x'.repeat(4097), platform: 'ios' }), [
+        'token',
+      ]);
+      expectValidationError(await post({ type: 'fcm', token: 'abc', platform: 'windows' }), [
+        'platform',
+      ]);
+      expectValidationError(await post({ type: 'fcm', token: 'abc' }), ['platform']);
+      expectValidationError(
+        await post({ type: 'fcm', token: 'abc', platform: 'web', endpoint: push.newEndpoint() }),
+        ['endpoint'],
+      );
+      expectValidationError(await post({ endpoint: push.newEndpoint(), keys, token: 'abc' }), [
+        'token',
+      ]);
+      expectValidationError(await post({ type: 'apns', token: 'abc', platform: 'ios' }), [
+        'type',
+        'token',
+        'platform',
+      ]);
+      expect(
+        await t.app
+          .get(DataSource)
+          .query(`SELECT 1 FROM push_subscriptions WHERE user_id = $1`, [bob.id]),
+      ).toEqual([]);
+    });
+
+    it('sends a high-priority message collapsed per conversation, with a token from a JWT the service account signed', async () => {
+      const [alice, bob] = await Promise.all([user({ name: 'Alice' }), user()]);
+      const token = fcm.newToken();
+      await subscribeFcm(bob, token).expect(201);
+      const direct = await chat(t).direct(alice, bob);
+      const sent = await chat(t).send(alice, direct.id, 'wake up');
+
+      const [received] = await fcm.waitFor(token);
+      expect(received.path).toBe(`/v1/projects/${fcm.projectId}/messages:send`);
+      expect(fcm.issued).toContain(received.headers.authorization?.replace(/^Bearer /, ''));
+      expect(received.message).toMatchObject({
+        token,
+        notification: { title: alice.displayName, body: 'wake up' },
+        data: { type: 'message', conversationId: direct.id, messageId: sent.id },
+        android: { priority: 'high', collapse_key: direct.id },
+        apns: { headers: { 'apns-priority': '10', 'apns-collapse-id': direct.id } },
+      });
+
+      expect(fcm.tokenRequests.length).toBeGreaterThanOrEqual(1);
+      const request = fcm.tokenRequests[0];
+      expect(request.form.get('grant_type')).toBe('urn:ietf:params:oauth:grant-type:jwt-bearer');
+      const { header, claims } = fcm.verifiedAssertion(request);
+      expect(header.alg).toBe('RS256');
+      expect(claims).toMatchObject({
+        iss: fcm.clientEmail,
+        scope: FCM_SCOPE,
+        aud: fcm.tokenUri,
+      });
+      expect(Number(claims.exp) - Number(claims.iat)).toBeLessThanOrEqual(3600);
+    });
+
+    it('keeps the access token until it nears its expiry: later sends ask for no new one', async () => {
+      const [alice, bob] = await Promise.all([user(), user()]);
+      const token = fcm.newToken();
+      await subscribeFcm(bob, token).expect(201);
+      const direct = await chat(t).direct(alice, bob);
+      await chat(t).send(alice, direct.id, 'one');
+      await fcm.waitFor(token, 1);
+      const tokensBefore = fcm.tokenRequests.length;
+      await chat(t).send(alice, direct.id, 'two');
+      const [first, second] = await fcm.waitFor(token, 2);
+      expect(fcm.tokenRequests.length).toBe(tokensBefore);
+      expect(second.headers.authorization).toBe(first.headers.authorization);
+    });
+
+    it('sends no body for an e2e conversation', async () => {
+      const [alice, bob] = await Promise.all([user({ name: 'Alice' }), user()]);
+      const token = fcm.newToken();
+      await subscribeFcm(bob, token, 'ios').expect(201);
+      const conversation = await e2eDirect(alice, bob);
+      await chat(t).send(alice, conversation.id, Buffer.from('secret plans').toString('base64'));
+      const [received] = await fcm.waitFor(token);
+      expect(received.message.notification).toEqual({ title: alice.displayName });
+      expect(JSON.stringify(received.message)).not.toContain(
+        Buffer.from('secret plans').toString('base64'),
+      );
+      expect(received.message.data.conversationId).toBe(conversation.id);
+    });
+
+    it('removes a token FCM calls UNREGISTERED', async () => {
+      const [alice, bob] = await Promise.all([user(), user()]);
+      const token = fcm.newToken(UNREGISTERED);
+      const subscription = await subscribeFcm(bob, token).expect(201);
+      const direct = await chat(t).direct(alice, bob);
+      await chat(t).send(alice, direct.id, 'anyone?');
+      await fcm.waitFor(token);
+      const db = t.app.get(DataSource);
+      await eventually(
+        () => db.query(`SELECT id FROM push_subscriptions WHERE id = $1`, [subscription.body.id]),
+        (found: unknown[]) => found.length === 0,
+      );
+    });
+
+    it('retries a 503 after its Retry-After, and a 429 without one after the back-off', async () => {
+      const [alice, bob, carol] = await Promise.all([user(), user(), user()]);
+      const unavailable = fcm.newToken({ status: 503, headers: { 'retry-after': '1' } });
+      const throttled = fcm.newToken({ status: 429 });
+      await subscribeFcm(bob, unavailable).expect(201);
+      await subscribeFcm(carol, throttled).expect(201);
+      // Direct conversations: no invitation is pushed before the message.
+      const [withBob, withCarol] = await Promise.all([
+        chat(t).direct(alice, bob),
+        chat(t).direct(alice, carol),
+      ]);
+      await chat(t).send(alice, withBob.id, 'try again');
+      await chat(t).send(alice, withCarol.id, 'try again');
+
+      const [first, retried] = await fcm.waitFor(unavailable, 2);
+      expect(retried.at - first.at).toBeGreaterThanOrEqual(950);
+      expect(retried.message).toEqual(first.message);
+      const [once, again] = await fcm.waitFor(throttled, 2);
+      expect(again.at - once.at).toBeGreaterThanOrEqual(RETRY_MS - 50);
+      expect(again.at - once.at).toBeLessThan(950);
+      await sleep(QUIET_MS);
+      expect(fcm.to(unavailable)).toHaveLength(2);
+      expect(fcm.to(throttled)).toHaveLength(2);
+    });
+
+    it('sends nothing through FCM to a user who is online, turned push off, or muted', async () => {
+      const [alice, online, disabled, muted, offline] = await Promise.all([
+        user(),
+        user(),
+        user(),
+        user(),
+        user(),
+      ]);
+      const tokens = new Map([online, disabled, muted, offline].map((u) => [u, fcm.newToken()]));
+      for (const [u, token] of tokens) await subscribeFcm(u, token).expect(201);
+      await settings(disabled, { pushNotifications: false });
+      await open(online);
+      const group = await joinedGroup(alice, [online, disabled, muted, offline]);
+      await mute(muted, group.id);
+      const sent = await chat(t).send(alice, group.id, 'news');
+      const ofMessage = (u: TestUser) =>
+        fcm.to(tokens.get(u) as string).filter((s) => s.message.data.messageId === sent.id);
+      await eventually(
+        () => Promise.resolve(ofMessage(offline)),
+        (found) => found.length === 1,
+      );
+      await sleep(QUIET_MS);
+      for (const u of [online, disabled, muted]) expect(ofMessage(u)).toEqual([]);
+    });
+
+    it('describes both subscription shapes in the OpenAPI document', async () => {
+      const doc = (await t.http().get('/docs-json').expect(200)).body;
+      const body =
+        doc.paths['/api/v1/notifications/push-subscriptions'].post.requestBody.content[
+          'application/json'
+        ].schema;
+      expect(body.oneOf).toEqual([
+        { $ref: '#/components/schemas/WebPushSubscriptionBody' },
+        { $ref: '#/components/schemas/FcmSubscriptionBody' },
+      ]);
+      const fcmShape = doc.components.schemas.FcmSubscriptionBody;
+      expect(fcmShape.required).toEqual(expect.arrayContaining(['type', 'token', 'platform']));
+      expect(fcmShape.properties.platform.enum).toEqual(['android', 'ios', 'web']);
     });
   });
 });

@@ -20,5 +20,6 @@ export function toAttachmentDto(row: AttachmentRow): AttachmentDto {
     dto.height = row.height ?? undefined;
     dto.thumbnailUrl = `${url}/thumbnail`;
   }
+  if (row.kind === 'audio' && row.duration_ms !== null) dto.durationMs = row.duration_ms;
   return dto;
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Sql } from '../database/sql';
 import { AttachmentRow, NewAttachment } from './entities/attachment.row';
 
-const COLUMNS = `id, uploader_id, kind, filename, mime_type, size, width, height, storage_key, thumbnail_key,
+const COLUMNS = `id, uploader_id, kind, filename, mime_type, size, width, height, duration_ms, storage_key, thumbnail_key,
   thumbnail_size, sha256, message_id, position, created_at, deleted_at, sealed_for`;
 
 /** What has to go from storage when an attachment goes. */
@@ -20,8 +20,8 @@ export class AttachmentsRepository {
   async insert(a: NewAttachment): Promise<AttachmentRow> {
     const [inserted] = await this.sql.rows<AttachmentRow>(
       `INSERT INTO attachments (uploader_id, kind, filename, mime_type, size, width, height, storage_key,
-                                thumbnail_key, thumbnail_size, sha256)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                                thumbnail_key, thumbnail_size, sha256, duration_ms)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
        RETURNING ${COLUMNS}`,
       [
         a.uploaderId,
@@ -35,6 +35,7 @@ export class AttachmentsRepository {
         a.thumbnailKey,
         a.thumbnailSize,
         a.sha256,
+        a.durationMs,
       ],
     );
     return inserted;

@@ -74,7 +74,8 @@ export class AttachmentsService {
       etag: `"${a.sha256}"`,
       contentType: a.mime_type,
       filename: a.filename,
-      inline: a.kind === 'image',
+      // Players stream and seek voice messages where they are; only documents are saved.
+      inline: a.kind !== 'file',
     });
   }
 
@@ -130,12 +131,13 @@ export class AttachmentsService {
     await this.storage.put(key, upload.path, { contentType: upload.type.mime, size: upload.size });
     return {
       uploaderId: caller.id,
-      kind: 'file',
+      kind: upload.type.kind === 'audio' ? 'audio' : 'file',
       filename: upload.filename,
       mimeType: upload.type.mime,
       size: upload.size,
       width: null,
       height: null,
+      durationMs: upload.durationMs ?? null,
       storageKey: key,
       thumbnailKey: null,
       thumbnailSize: null,
@@ -171,6 +173,7 @@ export class AttachmentsService {
       size: image.size,
       width: image.width,
       height: image.height,
+      durationMs: null,
       storageKey: key,
       thumbnailKey,
       thumbnailSize: image.thumbnailSize,

@@ -6,7 +6,7 @@ import { AttachmentsRepository } from './attachments.repository';
 import { AttachmentDto } from './dto/attachment.dto';
 
 /** A message's type as its attachments make it. */
-export type AttachmentMessageType = 'text' | 'image' | 'file';
+export type AttachmentMessageType = 'text' | 'image' | 'audio' | 'file';
 
 /**
  * What the message log needs of attachments: checking and claiming them on send, deleting
@@ -27,7 +27,8 @@ export class MessageAttachments {
   /**
    * Checks that every id is an attachment the sender uploaded and no message uses yet (else
    * `422 INVALID_ATTACHMENT`, naming the bad ids), and gives the message type they make:
-   * `image` when all are images, `file` when any is not, `text` when there are none.
+   * `image` when all are images, `audio` when all are audio, `file` otherwise, `text` when
+   * there are none.
    */
   async messageType(senderId: string, ids: string[]): Promise<AttachmentMessageType> {
     if (ids.length === 0) return 'text';
@@ -39,7 +40,10 @@ export class MessageAttachments {
     });
     if (invalid.length > 0)
       throw new AppError('INVALID_ATTACHMENT', { attachmentIds: [...new Set(invalid)] });
-    return ids.every((id) => found.get(id)?.kind === 'image') ? 'image' : 'file';
+    const kinds = new Set(ids.map((id) => found.get(id)?.kind));
+    if (kinds.size === 1 && kinds.has('image')) return 'image';
+    if (kinds.size === 1 && kinds.has('audio')) return 'audio';
+    return 'file';
   }
 
   /**

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { validateEnv } from './env.schema';
+import { readServiceAccount, ServiceAccount } from './service-account';
 
 /** An S3-compatible bucket for attachments (`S3_*`). */
 export interface S3Settings {
@@ -9,6 +10,14 @@ export interface S3Settings {
   endpoint: string | null;
   /** null: the AWS SDK's default credential chain (instance role, AWS_* variables, …) */
   credentials: { accessKeyId: string; secretAccessKey: string } | null;
+}
+
+/** Push to mobile apps through FCM HTTP v1 (`FCM_*`). */
+export interface FcmSettings {
+  projectId: string;
+  serviceAccount: ServiceAccount;
+  /** the FCM API's base URL, without a trailing slash */
+  endpoint: string;
 }
 
 /** Email and Web Push notifications (`SMTP_URL`, `MAIL_FROM`, `EMAIL_BATCH_WINDOW_MS`, `VAPID_*`). */
@@ -22,6 +31,8 @@ export interface NotificationSettings {
   retryDelayMs: number;
   /** null keys: generated once and kept with the data (refused in production) */
   vapid: { publicKey: string | null; privateKey: string | null; subject: string };
+  /** null: no push through FCM (`fcm` subscriptions are kept, and get nothing) */
+  fcm: FcmSettings | null;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -62,6 +73,9 @@ export class AppConfig {
     uploadDir: string;
     maxAttachmentBytes: number;
     maxImageBytes: number;
+    /** voice messages: bytes and length of one recording */
+    maxAudioBytes: number;
+    maxAudioSeconds: number;
     /** set when `S3_BUCKET` is: attachments live in the bucket, not under `uploadDir` */
     s3: S3Settings | null;
   };
@@ -106,6 +120,8 @@ export class AppConfig {
       uploadDir: resolve(env.UPLOAD_DIR ?? './uploads'),
       maxAttachmentBytes: env.MAX_ATTACHMENT_BYTES ?? 10 * 1024 * 1024,
       maxImageBytes: env.MAX_IMAGE_BYTES ?? 5 * 1024 * 1024,
+      maxAudioBytes: env.MAX_AUDIO_BYTES ?? 10 * 1024 * 1024,
+      maxAudioSeconds: env.MAX_AUDIO_SECONDS ?? 600,
       s3: env.S3_BUCKET
         ? {
             bucket: env.S3_BUCKET,
@@ -131,6 +147,14 @@ export class AppConfig {
         privateKey: env.VAPID_PRIVATE_KEY ?? null,
         subject: env.VAPID_SUBJECT ?? 'mailto:no-reply@localhost',
       },
+      fcm:
+        env.FCM_PROJECT_ID && env.FCM_SERVICE_ACCOUNT
+          ? {
+              projectId: env.FCM_PROJECT_ID,
+              serviceAccount: readServiceAccount(env.FCM_SERVICE_ACCOUNT),
+              endpoint: (env.FCM_ENDPOINT ?? 'https://fcm.googleapis.com').replace(/\/+$/, ''),
+            }
+          : null,
     };
     this.metricsEnabled =
       env.METRICS_ENABLED === undefined || ['true', '1'].includes(env.METRICS_ENABLED);

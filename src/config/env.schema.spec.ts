@@ -1,4 +1,7 @@
-import { resolve } from 'node:path';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { AppConfig } from './app-config';
 import { InvalidEnvironmentError, validateEnv } from './env.schema';
 
@@ -11,6 +14,16 @@ const PRODUCTION_OK = {
   VAPID_SUBJECT: 'mailto:ops@example.com',
   ENCRYPTION_KEYS: `k1:${'A'.repeat(43)}=`,
 };
+
+const PRIVATE_KEY = generateKeyPairSync('rsa', { modulusLength: 1024 })
+  .privateKey.export({ type: 'pkcs8', format: 'pem' })
+  .toString();
+const SERVICE_ACCOUNT = JSON.stringify({
+  type: 'service_account',
+  private_key_id: 'k1',
+  private_key: PRIVATE_KEY,
+  client_email: 'push@my-app-1234.iam.gserviceaccount.com',
+});
 
 /** The error `validateEnv` throws for `raw`; fails the test when it does not throw one. */
 function invalid(raw: Record<string, string | undefined>): InvalidEnvironmentError {
@@ -187,6 +200,46 @@ describe('validateEnv', () => {
     expect(err.message).not.toContain('short-private-key');
   });
 
+  it('requires FCM_PROJECT_ID and FCM_SERVICE_ACCOUNT together', () => {
+    expect(variables(invalid({ FCM_PROJECT_ID: 'my-app' }))).toEqual(['FCM_SERVICE_ACCOUNT']);
+    expect(variables(invalid({ FCM_SERVICE_ACCOUNT: SERVICE_ACCOUNT }))).toEqual([
+      'FCM_PROJECT_ID',
+    ]);
+  });
+
+  it('refuses a service account that is not a usable key, without repeating it', () => {
+    const broken = JSON.stringify({ client_email: 'a@b.c', private_key: 'not a key' });
+    for (const value of ['{not json', '[1]', broken, '/nonexistent/key.json']) {
+      const err = invalid({ FCM_PROJECT_ID: 'my-app', FCM_SERVICE_ACCOUNT: value });
+      expect(variables(err)).toEqual(['FCM_SERVICE_ACCOUNT']);
+      expect(err.message).not.toContain('not a key');
+    }
+    const noEmail = JSON.stringify({ private_key: PRIVATE_KEY });
+    const err = invalid({ FCM_PROJECT_ID: 'my-app', FCM_SERVICE_ACCOUNT: noEmail });
+    expect(err.message).toContain('client_email');
+    expect(err.message).not.toContain('PRIVATE KEY');
+  });
+
+  it('reads a service account from a path, honouring its token_uri', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'fcm-')), 'key.json');
+    const tokenUri = 'https://oauth.internal/token';
+    writeFileSync(path, JSON.stringify({ ...JSON.parse(SERVICE_ACCOUNT), token_uri: tokenUri }));
+    const config = new AppConfig({ FCM_PROJECT_ID: 'my-app', FCM_SERVICE_ACCOUNT: path });
+    expect(config.notifications.fcm).toMatchObject({
+      projectId: 'my-app',
+      endpoint: 'https://fcm.googleapis.com',
+      serviceAccount: { clientEmail: 'push@my-app-1234.iam.gserviceaccount.com', tokenUri },
+    });
+  });
+
+  it('refuses a bad FCM_ENDPOINT and audio limits', () => {
+    expect(
+      variables(
+        invalid({ FCM_ENDPOINT: 'fcm.example', MAX_AUDIO_BYTES: '0', MAX_AUDIO_SECONDS: 'long' }),
+      ),
+    ).toEqual(['FCM_ENDPOINT', 'MAX_AUDIO_BYTES', 'MAX_AUDIO_SECONDS']);
+  });
+
   it('ignores variables it does not know', () => {
     expect(() => validateEnv({ HOME: '/root', SOMETHING_ELSE: '%%%' })).not.toThrow();
   });
@@ -213,6 +266,8 @@ describe('AppConfig', () => {
         uploadDir: resolve('./uploads'),
         maxAttachmentBytes: 10 * 1024 * 1024,
         maxImageBytes: 5 * 1024 * 1024,
+        maxAudioBytes: 10 * 1024 * 1024,
+        maxAudioSeconds: 600,
         s3: null,
       },
       notifications: {
@@ -221,6 +276,7 @@ describe('AppConfig', () => {
         emailBatchWindowMs: 120000,
         retryDelayMs: 10000,
         vapid: { publicKey: null, privateKey: null, subject: 'mailto:no-reply@localhost' },
+        fcm: null,
       },
       metricsEnabled: true,
       logLevel: 'info',
@@ -255,6 +311,8 @@ describe('AppConfig', () => {
       UPLOAD_DIR: '/var/lib/messaging/uploads',
       MAX_ATTACHMENT_BYTES: '2000000',
       MAX_IMAGE_BYTES: '1000000',
+      MAX_AUDIO_BYTES: '3000000',
+      MAX_AUDIO_SECONDS: '120',
       S3_ENDPOINT: 'http://minio.internal:9000',
       S3_BUCKET: 'chat-files',
       S3_REGION: 'eu-west-1',
@@ -264,6 +322,9 @@ describe('AppConfig', () => {
       MAIL_FROM: 'Chat <no-reply@example.com>',
       EMAIL_BATCH_WINDOW_MS: '60000',
       NOTIFICATION_RETRY_DELAY_MS: '5000',
+      FCM_PROJECT_ID: 'my-app-1234',
+      FCM_SERVICE_ACCOUNT: SERVICE_ACCOUNT,
+      FCM_ENDPOINT: 'https://fcm.internal/',
       METRICS_ENABLED: 'false',
       LOG_LEVEL: 'warn',
     });
@@ -285,6 +346,8 @@ describe('AppConfig', () => {
         uploadDir: '/var/lib/messaging/uploads',
         maxAttachmentBytes: 2000000,
         maxImageBytes: 1000000,
+        maxAudioBytes: 3000000,
+        maxAudioSeconds: 120,
         s3: {
           bucket: 'chat-files',
           region: 'eu-west-1',
@@ -301,6 +364,16 @@ describe('AppConfig', () => {
           publicKey: PRODUCTION_OK.VAPID_PUBLIC_KEY,
           privateKey: PRODUCTION_OK.VAPID_PRIVATE_KEY,
           subject: PRODUCTION_OK.VAPID_SUBJECT,
+        },
+        fcm: {
+          projectId: 'my-app-1234',
+          serviceAccount: {
+            clientEmail: 'push@my-app-1234.iam.gserviceaccount.com',
+            privateKey: PRIVATE_KEY,
+            privateKeyId: 'k1',
+            tokenUri: 'https://oauth2.googleapis.com/token',
+          },
+          endpoint: 'https://fcm.internal',
         },
       },
       metricsEnabled: false,

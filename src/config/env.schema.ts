@@ -9,9 +9,11 @@ import {
   MaxLength,
   Min,
   MinLength,
+  registerDecorator,
   validateSync,
   ValidateIf,
 } from 'class-validator';
+import { readServiceAccount } from './service-account';
 
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
@@ -42,6 +44,36 @@ const hasS3Keys = (env: EnvSchema): boolean =>
 
 const needsVapidKeys = (env: EnvSchema): boolean =>
   isProduction(env) || env.VAPID_PUBLIC_KEY !== undefined || env.VAPID_PRIVATE_KEY !== undefined;
+
+const usesFcm = (env: EnvSchema): boolean =>
+  env.FCM_PROJECT_ID !== undefined || env.FCM_SERVICE_ACCOUNT !== undefined;
+
+/** A service account key that `readServiceAccount` accepts; the message says what is wrong. */
+const IsServiceAccount = (): PropertyDecorator => (target, property) =>
+  registerDecorator({
+    name: 'isServiceAccount',
+    target: target.constructor,
+    propertyName: String(property),
+    validator: {
+      validate(value: unknown): boolean {
+        if (typeof value !== 'string') return false;
+        try {
+          readServiceAccount(value);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      defaultMessage(args): string {
+        try {
+          readServiceAccount(String(args?.value));
+          return `${String(property)} is invalid`;
+        } catch (err) {
+          return `${String(property)}: ${(err as Error).message}`;
+        }
+      },
+    },
+  });
 
 /** Every environment variable the service reads. Unknown variables are ignored. */
 export class EnvSchema {
@@ -171,6 +203,20 @@ export class EnvSchema {
   MAX_IMAGE_BYTES?: number;
 
   @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1024 * MiB)
+  MAX_AUDIO_BYTES?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(24 * 60 * 60)
+  MAX_AUDIO_SECONDS?: number;
+
+  @IsOptional()
   @Matches(/^https?:\/\/[^\s/]+(\/\S*)?$/, {
     message: 'S3_ENDPOINT must be an http:// or https:// URL',
   })
@@ -250,6 +296,26 @@ export class EnvSchema {
     message: 'VAPID_SUBJECT must be a mailto: or https:// URL',
   })
   VAPID_SUBJECT?: string;
+
+  @ValidateIf(usesFcm)
+  @IsString({ message: 'FCM_PROJECT_ID and FCM_SERVICE_ACCOUNT are set together' })
+  @Matches(/^[a-z0-9][a-z0-9.:-]{0,99}$/, {
+    message: 'FCM_PROJECT_ID must be a Firebase project id, like my-app-1234',
+  })
+  FCM_PROJECT_ID?: string;
+
+  /** the service account JSON key (or a path to it): holds a private key */
+  @Sensitive()
+  @ValidateIf(usesFcm)
+  @IsString({ message: 'FCM_PROJECT_ID and FCM_SERVICE_ACCOUNT are set together' })
+  @IsServiceAccount()
+  FCM_SERVICE_ACCOUNT?: string;
+
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/]+(\/\S*)?$/, {
+    message: 'FCM_ENDPOINT must be an http:// or https:// URL',
+  })
+  FCM_ENDPOINT?: string;
 
   @IsOptional()
   @IsIn(['true', 'false', '1', '0'], { message: 'METRICS_ENABLED must be true or false' })

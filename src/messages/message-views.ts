@@ -23,9 +23,9 @@ const senderOf = (row: SentMessage): PublicUserDto | null =>
       }
     : null;
 
-/** Only live image and file messages have attachments to load. */
+/** Only live image, audio and file messages have attachments to load. */
 const hasAttachments = (row: MessageRow): boolean =>
-  row.deleted_at === null && (row.type === 'image' || row.type === 'file');
+  row.deleted_at === null && (row.type === 'image' || row.type === 'audio' || row.type === 'file');
 
 /** Pure mapping of a row plus its loaded extras into the API's Message. */
 export function toMessageDto(

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { MessageAttachments } from '../attachments/message-attachments';
+import { AttachmentMessageType, MessageAttachments } from '../attachments/message-attachments';
 import type { AuthUser } from '../common/auth/auth-user';
 import { AppError } from '../common/errors/app-error';
 import { DomainEventBus } from '../common/events/domain-event-bus';
@@ -388,7 +388,7 @@ export class MessagesService {
   private async checkAttachments(
     m: Membership,
     attachmentIds: string[],
-  ): Promise<'text' | 'image' | 'file'> {
+  ): Promise<AttachmentMessageType> {
     if (attachmentIds.length === 0) return 'text';
     if (!m.allow_file_sharing) throw new AppError('FILE_SHARING_DISABLED');
     return this.attachments.messageType(m.user_id, attachmentIds);

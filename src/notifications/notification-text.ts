@@ -36,6 +36,7 @@ export function messageTitle(senderName: string, groupTitle: string | null): str
 const TEXTS = {
   image: { en: '📷 Photo', ar: '📷 صورة' },
   file: { en: '📎 File', ar: '📎 ملف' },
+  audio: { en: '🎤 Voice message', ar: '🎤 رسالة صوتية' },
   group: { en: 'Group', ar: 'مجموعة' },
   someone: { en: 'Someone', ar: 'شخص ما' },
   invited: {
@@ -45,7 +46,7 @@ const TEXTS = {
 } as const;
 
 /** What an attachment-only message says in a notification. */
-export function attachmentBody(type: 'file' | 'image', locale: Locale): string {
+export function attachmentBody(type: 'file' | 'image' | 'audio', locale: Locale): string {
   return TEXTS[type][locale];
 }
 

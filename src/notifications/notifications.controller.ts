@@ -1,11 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiBody,
   ApiCreatedResponse,
+  ApiExtraModels,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import type { AuthUser } from '../common/auth/auth-user';
 import { CurrentUser } from '../common/auth/auth.decorators';
@@ -18,7 +21,12 @@ import {
   UnreadCountDto,
   VapidPublicKeyDto,
 } from './dto/notification.dto';
-import { ListNotificationsQuery, PushSubscriptionInput } from './dto/notification-inputs.dto';
+import {
+  FcmSubscriptionBody,
+  ListNotificationsQuery,
+  PushSubscriptionInput,
+  WebPushSubscriptionBody,
+} from './dto/notification-inputs.dto';
 import { NotificationsService } from './notifications.service';
 
 @ApiTags('notifications')
@@ -71,10 +79,22 @@ export class NotificationsController {
 
   @Post('push-subscriptions')
   @ApiOperation({
-    summary: 'Receive Web Push notifications in this browser',
+    summary: 'Receive push notifications in this browser (Web Push) or app (FCM)',
     description:
       'Pushes go while you have no open socket, for conversations you have not muted, when ' +
-      '`pushNotifications` is on. Subscribing an endpoint again answers the same id.',
+      '`pushNotifications` is on. Subscribing an endpoint or token again answers the same id. ' +
+      'FCM messages carry `notification: {title, body}` (no body for `e2e` conversations), ' +
+      '`data: {type, conversationId, messageId}` (ids absent when there is none), high ' +
+      'priority, and collapse per conversation; they go only when the server has FCM set up.',
+  })
+  @ApiExtraModels(WebPushSubscriptionBody, FcmSubscriptionBody)
+  @ApiBody({
+    schema: {
+      oneOf: [
+        { $ref: getSchemaPath(WebPushSubscriptionBody) },
+        { $ref: getSchemaPath(FcmSubscriptionBody) },
+      ],
+    },
   })
   @ApiCreatedResponse({ type: PushSubscriptionCreatedDto })
   subscribe(

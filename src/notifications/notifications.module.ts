@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { PresenceModule } from '../presence/presence.module';
 import { RealtimeModule } from '../realtime/realtime.module';
 import { EmailDigestJob } from './delivery/email-digest.job';
+import { FcmSender } from './delivery/fcm-sender';
 import { MailSender } from './delivery/mail-sender';
 import { PushJob } from './delivery/push.job';
 import { PushSender } from './delivery/push-sender';
@@ -16,7 +17,7 @@ import { NotifierService } from './notifier.service';
 import { PushSubscriptionsRepository } from './push-subscriptions.repository';
 
 /**
- * In-app notifications, email digests and Web Push, driven by domain events; delivery runs
+ * In-app notifications, email digests, Web Push and FCM, driven by domain events; delivery runs
  * as background jobs (BullMQ on Redis, or in process).
  */
 @Module({
@@ -32,6 +33,7 @@ import { PushSubscriptionsRepository } from './push-subscriptions.repository';
     MailSender,
     VapidKeys,
     PushSender,
+    FcmSender,
     EmailDigestJob,
     PushJob,
     NotificationJobs,

@@ -21,7 +21,7 @@ export interface MessageContext {
   conversation_type: 'direct' | 'group';
   conversation_title: string | null;
   encryption: 'none' | 'at_rest' | 'e2e';
-  message_type: 'text' | 'file' | 'image' | 'system';
+  message_type: 'text' | 'file' | 'image' | 'audio' | 'system';
   content: string;
   sender_name: string | null;
 }

@@ -55,7 +55,12 @@ export class NotificationsService {
     caller: AuthUser,
     input: PushSubscriptionInput,
   ): Promise<PushSubscriptionCreatedDto> {
-    return { id: await this.subscriptions.upsert(caller.id, input.endpoint, input.keys) };
+    // The DTO has checked that the fields of the input's type are there.
+    const id =
+      input.type === 'fcm'
+        ? await this.subscriptions.upsertFcm(caller.id, input.token!, input.platform!)
+        : await this.subscriptions.upsertWebPush(caller.id, input.endpoint!, input.keys!);
+    return { id };
   }
 
   async unsubscribe(caller: AuthUser, id: string): Promise<void> {

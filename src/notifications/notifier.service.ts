@@ -137,8 +137,9 @@ function readableText(e: DomainEvents['message.created'], ctx: MessageContext): 
 
 /** The preview: the text, or what an attachment-only message holds. */
 function bodyOf(ctx: MessageContext, locale: Locale): string {
-  if (ctx.content.trim() === '' && (ctx.message_type === 'image' || ctx.message_type === 'file')) {
-    return attachmentBody(ctx.message_type, locale);
+  const type = ctx.message_type;
+  if (ctx.content.trim() === '' && (type === 'image' || type === 'audio' || type === 'file')) {
+    return attachmentBody(type, locale);
   }
   return preview(ctx.content);
 }

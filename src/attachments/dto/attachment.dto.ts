@@ -4,8 +4,8 @@ export class AttachmentDto {
   @ApiProperty({ format: 'uuid' })
   id!: string;
 
-  @ApiProperty({ enum: ['image', 'file'] })
-  kind!: 'image' | 'file';
+  @ApiProperty({ enum: ['image', 'file', 'audio'], description: '`audio`: a voice message' })
+  kind!: 'image' | 'file' | 'audio';
 
   @ApiProperty({ description: 'the base name the client gave, without any path' })
   filename!: string;
@@ -21,6 +21,12 @@ export class AttachmentDto {
 
   @ApiProperty({ required: false, description: 'images only' })
   height?: number;
+
+  @ApiProperty({
+    required: false,
+    description: 'audio only: the recording’s length in milliseconds',
+  })
+  durationMs?: number;
 
   @ApiProperty({ example: '/api/v1/attachments/…' })
   url!: string;

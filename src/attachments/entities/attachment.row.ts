@@ -2,12 +2,14 @@
 export interface AttachmentRow {
   id: string;
   uploader_id: string;
-  kind: 'image' | 'file';
+  kind: 'image' | 'file' | 'audio';
   filename: string;
   mime_type: string;
   size: string;
   width: number | null;
   height: number | null;
+  /** audio only */
+  duration_ms: number | null;
   storage_key: string;
   thumbnail_key: string | null;
   thumbnail_size: number | null;
@@ -29,6 +31,7 @@ export interface NewAttachment {
   size: number;
   width: number | null;
   height: number | null;
+  durationMs: number | null;
   storageKey: string;
   thumbnailKey: string | null;
   thumbnailSize: number | null;

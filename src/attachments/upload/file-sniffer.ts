@@ -9,7 +9,7 @@ interface FileTypeModule {
  * but rewritten into `require()` by SWC under Jest, which cannot require ES modules on Node 20;
  * evaluated, the import reaches Node's (or Jest's) ES module loader in both.
  */
-const importEsm = <T>(specifier: string): Promise<T> =>
+export const importEsm = <T>(specifier: string): Promise<T> =>
   eval(`import(${JSON.stringify(specifier)})`) as Promise<T>;
 
 let loaded: Promise<FileTypeModule> | undefined;

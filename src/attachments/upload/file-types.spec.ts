@@ -74,3 +74,27 @@ describe('headAgrees', () => {
     expect(headAgrees(type('a.doc'), DOCX_MIME)).toBe(false);
   });
 });
+
+describe('voice message types', () => {
+  it.each([
+    ['memo.ogg', 'audio/ogg'],
+    ['memo.opus', 'audio/ogg'],
+    ['memo.webm', 'audio/webm'],
+    ['memo.m4a', 'audio/mp4'],
+    ['memo.mp4', 'audio/mp4'],
+    ['memo.mp3', 'audio/mpeg'],
+  ])('takes %s as %s audio', (name, mime) => {
+    expect(typeForFilename(name)).toMatchObject({ mime, kind: 'audio' });
+  });
+
+  it('agrees with what file-type reports for the first bytes of each', () => {
+    const type = (name: string) => typeForFilename(name)!;
+    expect(headAgrees(type('a.ogg'), 'audio/ogg; codecs=opus')).toBe(true);
+    // WebM's first bytes do not tell audio from video: the whole file is read afterwards.
+    expect(headAgrees(type('a.webm'), 'video/webm')).toBe(true);
+    expect(headAgrees(type('a.m4a'), 'audio/x-m4a')).toBe(true);
+    expect(headAgrees(type('a.mp3'), 'audio/mpeg')).toBe(true);
+    expect(headAgrees(type('a.mp3'), 'audio/ogg; codecs=opus')).toBe(false);
+    expect(headAgrees(type('a.ogg'), undefined)).toBe(false);
+  });
+});

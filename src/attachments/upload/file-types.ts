@@ -2,12 +2,14 @@
 export interface AllowedType {
   /** what the file is served as */
   mime: string;
-  kind: 'image' | 'file';
+  kind: 'image' | 'file' | 'audio';
   /**
    * What `file-type` reports for the first bytes: null for plain text, which has no magic
    * number (its bytes are checked as UTF-8 instead).
    */
   sniffed: string | null;
+  /** other reports that agree too (the first bytes of WebM do not tell audio from video) */
+  alsoSniffed?: readonly string[];
   extensions: readonly string[];
 }
 
@@ -26,7 +28,33 @@ export const ALLOWED_TYPES: readonly AllowedType[] = [
   { mime: 'text/plain', kind: 'file', sniffed: null, extensions: ['txt'] },
   { mime: 'application/msword', kind: 'file', sniffed: CFB_MIME, extensions: ['doc'] },
   { mime: DOCX_MIME, kind: 'file', sniffed: DOCX_MIME, extensions: ['docx'] },
+  // Voice messages: the whole recording is read once it is in (container, codec, length).
+  {
+    mime: 'audio/ogg',
+    kind: 'audio',
+    sniffed: 'audio/ogg; codecs=opus',
+    alsoSniffed: ['audio/opus', 'audio/ogg'],
+    extensions: ['ogg', 'oga', 'opus'],
+  },
+  {
+    mime: 'audio/webm',
+    kind: 'audio',
+    sniffed: 'audio/webm',
+    alsoSniffed: ['video/webm'],
+    extensions: ['webm', 'weba'],
+  },
+  {
+    mime: 'audio/mp4',
+    kind: 'audio',
+    sniffed: 'audio/mp4',
+    alsoSniffed: ['audio/x-m4a', 'video/mp4'],
+    extensions: ['m4a', 'mp4'],
+  },
+  { mime: 'audio/mpeg', kind: 'audio', sniffed: 'audio/mpeg', extensions: ['mp3'] },
 ];
+
+/** The extensions that are accepted, as the refusal of another name lists them. */
+export const ALLOWED_EXTENSIONS: readonly string[] = ALLOWED_TYPES.map((t) => t.extensions[0]);
 
 /** The extension of a file name, lower-cased, or null when it has none. */
 export function extensionOf(filename: string): string | null {
@@ -47,7 +75,7 @@ export function typeForFilename(filename: string): AllowedType | null {
 export function headAgrees(expected: AllowedType, sniffed: string | undefined): boolean {
   if (expected.sniffed === null) return sniffed === undefined;
   if (expected.mime === DOCX_MIME) return sniffed === DOCX_MIME || sniffed === ZIP_MIME;
-  return sniffed === expected.sniffed;
+  return sniffed === expected.sniffed || (!!sniffed && !!expected.alsoSniffed?.includes(sniffed));
 }
 
 /**

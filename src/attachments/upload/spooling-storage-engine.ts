@@ -3,7 +3,15 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { StorageEngine } from 'multer';
-import { AllowedType, baseName, DOCX_MIME, typeForFilename } from './file-types';
+import { AppError } from '../../common/errors/app-error';
+import { probeAudio } from '../audio/audio-probe';
+import {
+  ALLOWED_EXTENSIONS,
+  AllowedType,
+  baseName,
+  DOCX_MIME,
+  typeForFilename,
+} from './file-types';
 import { sniffFile } from './file-sniffer';
 import { unsupported, UploadInspector } from './upload-inspector';
 import { UploadSpool } from './upload-spool';
@@ -16,12 +24,23 @@ export interface SpooledUpload {
   type: AllowedType;
   size: number;
   sha256: string;
+  /** audio only: the recording's length */
+  durationMs?: number;
 }
 
 export interface UploadLimits {
   maxImageBytes: number;
   maxAttachmentBytes: number;
+  maxAudioBytes: number;
+  maxAudioSeconds: number;
 }
+
+const limitOf = (type: AllowedType, limits: UploadLimits): number =>
+  type.kind === 'image'
+    ? limits.maxImageBytes
+    : type.kind === 'audio'
+      ? limits.maxAudioBytes
+      : limits.maxAttachmentBytes;
 
 /** Calls `done` once the request has arrived whole, been read to its end, or been dropped. */
 function whenOver(req: Request, done: () => void): void {
@@ -73,17 +92,25 @@ export class SpoolingStorageEngine implements StorageEngine {
     );
   }
 
+  /** The length of a recording, refused with `413` when it is longer than allowed. */
+  private async recordingLength(path: string, type: AllowedType): Promise<number> {
+    const { durationMs } = await probeAudio(path, type.mime);
+    const maxSeconds = this.limits.maxAudioSeconds;
+    if (durationMs > maxSeconds * 1000) {
+      throw new AppError('FILE_TOO_LARGE', { maxSeconds, durationMs });
+    }
+    return durationMs;
+  }
+
   private async receive(file: Express.Multer.File): Promise<SpooledUpload> {
     const filename = baseName(file.originalname);
     const type = typeForFilename(filename);
     // Refused before a byte is read: the name alone says it is nothing we take.
     if (!type)
       throw unsupported(
-        'the file name must end in .jpg, .png, .gif, .webp, .pdf, .txt, .doc or .docx',
+        `the file name must end in ${ALLOWED_EXTENSIONS.map((ext) => `.${ext}`).join(', ')}`,
       );
-    const limit =
-      type.kind === 'image' ? this.limits.maxImageBytes : this.limits.maxAttachmentBytes;
-    const inspector = new UploadInspector(type, limit);
+    const inspector = new UploadInspector(type, limitOf(type, this.limits));
     const path = this.spool.newPath();
     const sink = createWriteStream(path, { flags: 'wx' });
     // Not pipeline(file.stream, …): on a refusal that would destroy the multipart stream, and
@@ -96,7 +123,15 @@ export class SpoolingStorageEngine implements StorageEngine {
       await pipeline(inspector, sink);
       if (type.mime === DOCX_MIME && (await sniffFile(path)) !== DOCX_MIME)
         throw unsupported('the file is not a Word document');
-      return { path, filename, type, size: inspector.bytes, sha256: inspector.sha256 };
+      const upload: SpooledUpload = {
+        path,
+        filename,
+        type,
+        size: inspector.bytes,
+        sha256: inspector.sha256,
+      };
+      if (type.kind === 'audio') upload.durationMs = await this.recordingLength(path, type);
+      return upload;
     } catch (err) {
       source.unpipe(inspector);
       source.pause();

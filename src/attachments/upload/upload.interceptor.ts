@@ -51,10 +51,11 @@ export class UploadInterceptor implements NestInterceptor {
         lingerAfterAnswer(req, res);
         reject(toUploadError(err));
       };
-      const { maxImageBytes, maxAttachmentBytes } = this.config.attachments;
+      const { maxImageBytes, maxAttachmentBytes, maxAudioBytes, maxAudioSeconds } =
+        this.config.attachments;
       const storage = new SpoolingStorageEngine(
         this.spool,
-        { maxImageBytes, maxAttachmentBytes },
+        { maxImageBytes, maxAttachmentBytes, maxAudioBytes, maxAudioSeconds },
         refuse,
       );
       const upload = multer({ storage, limits: MULTIPART_LIMITS, defParamCharset: 'utf8' });

@@ -32,7 +32,7 @@ export interface DomainEvents {
   'session.revoked': { userId: string; sessionId: string };
   /** A new message, system messages included. */
   'message.created': MessageEvent & {
-    type: 'text' | 'file' | 'image' | 'system';
+    type: 'text' | 'file' | 'image' | 'audio' | 'system';
   };
   /** An edit, a reaction, or a reply count change. */
   'message.updated': MessageEvent;

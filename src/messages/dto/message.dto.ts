@@ -61,8 +61,11 @@ export class MessageDto {
   @ApiProperty({ type: PublicUserDto, nullable: true })
   sender!: PublicUserDto | null;
 
-  @ApiProperty({ enum: ['text', 'file', 'image', 'system'] })
-  type!: 'text' | 'file' | 'image' | 'system';
+  @ApiProperty({
+    enum: ['text', 'file', 'image', 'audio', 'system'],
+    description: '`image` or `audio` when all its attachments are of that kind, `file` otherwise',
+  })
+  type!: 'text' | 'file' | 'image' | 'audio' | 'system';
 
   @ApiProperty()
   content!: string;

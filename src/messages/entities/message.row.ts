@@ -6,7 +6,7 @@ export interface MessageRow {
   version: string;
   sender_id: string | null;
   client_message_id: string | null;
-  type: 'text' | 'file' | 'image' | 'system';
+  type: 'text' | 'file' | 'image' | 'audio' | 'system';
   content: string;
   language: string;
   direction: 'ltr' | 'rtl';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { sendNotification, WebPushError } from 'web-push';
-import { PushSubscriptionRow } from '../entities/notification.row';
+import { WebPushSubscriptionRow } from '../entities/notification.row';
 import { VapidKeys } from './vapid-keys';
 
 /** How long a push service keeps a message for an offline device. */
@@ -15,7 +15,7 @@ export class PushSender {
    * `gone` when the push service says the subscription no longer exists (404/410); rejects
    * on any other failure, so the job retries.
    */
-  async send(subscription: PushSubscriptionRow, payload: unknown): Promise<'sent' | 'gone'> {
+  async send(subscription: WebPushSubscriptionRow, payload: unknown): Promise<'sent' | 'gone'> {
     const keys = await this.vapid.get();
     try {
       await sendNotification(

@@ -5,6 +5,7 @@ import { toNotificationDto } from '../notification-view';
 import { NotificationWithActor, NotificationsRepository } from '../notifications.repository';
 import { PushSubscriptionsRepository } from '../push-subscriptions.repository';
 import { channelAllowed } from './delivery-policy';
+import { FcmSender } from './fcm-sender';
 import { PushSender } from './push-sender';
 
 /** What a service worker receives: the notification, and who and where it is from. */
@@ -20,8 +21,8 @@ export function pushPayload(n: NotificationWithActor) {
 }
 
 /**
- * Web Push for one notification: first to every subscription of the user (one job each, so a
- * failing endpoint retries alone), then to each. Checked on every run: the user is offline,
+ * Push for one notification, by Web Push or FCM: first to every subscription of the user (one
+ * job each, so a failing endpoint or token retries alone), then to each. Checked on every run: the user is offline,
  * has not read it, allows push, and has not muted the conversation.
  */
 @Injectable()
@@ -31,6 +32,7 @@ export class PushJob {
     private readonly subscriptions: PushSubscriptionsRepository,
     private readonly presence: PresenceService,
     private readonly sender: PushSender,
+    private readonly fcm: FcmSender,
     private readonly queue: JobQueue,
   ) {}
 
@@ -46,15 +48,17 @@ export class PushJob {
     if (!channelAllowed(state, 'push')) return;
 
     if (!subscriptionId) {
-      for (const s of await this.subscriptions.forUser(n.user_id)) {
+      for (const s of await this.subscriptions.forUser(n.user_id, { fcm: this.fcm.enabled })) {
         await this.queue.add('push', { notificationId, userId: n.user_id, subscriptionId: s.id });
       }
       return;
     }
     const subscription = await this.subscriptions.findById(subscriptionId);
     if (!subscription || subscription.user_id !== n.user_id) return;
-    if ((await this.sender.send(subscription, pushPayload(n))) === 'gone') {
-      await this.subscriptions.deleteGone(subscription.id, subscription.endpoint);
-    }
+    const result =
+      subscription.type === 'fcm'
+        ? await this.fcm.send(subscription, n)
+        : await this.sender.send(subscription, pushPayload(n));
+    if (result === 'gone') await this.subscriptions.deleteGone(subscription);
   }
 }

@@ -1,16 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { applyDecorators } from '@nestjs/common';
 import { Transform, Type } from 'class-transformer';
 import {
   IsBoolean,
+  IsIn,
   IsObject,
   IsString,
   IsUrl,
   Matches,
   MaxLength,
+  registerDecorator,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { PageQuery } from '../../common/pagination/page';
-import { Optional } from '../../common/validation/validators';
+import { CharLength, Optional } from '../../common/validation/validators';
 
 export class ListNotificationsQuery extends PageQuery {
   @ApiPropertyOptional({ default: false, description: 'only the unread ones' })
@@ -38,20 +42,90 @@ export class PushKeysDto {
   auth!: string;
 }
 
-/** A Web Push subscription, as `PushSubscription.toJSON()` gives it. */
+export const PUSH_SUBSCRIPTION_TYPES = ['webpush', 'fcm'] as const;
+export type PushSubscriptionType = (typeof PUSH_SUBSCRIPTION_TYPES)[number];
+export const FCM_PLATFORMS = ['android', 'ios', 'web'] as const;
+
+const typeOf = (input: object): unknown => (input as { type?: unknown }).type ?? 'webpush';
+
+/** Refuses the field unless the subscription is of `type`. */
+const OnlyForType =
+  (type: PushSubscriptionType): PropertyDecorator =>
+  (target, property) =>
+    registerDecorator({
+      name: 'onlyForType',
+      target: target.constructor,
+      propertyName: String(property),
+      options: { message: `${String(property)} is only for type "${type}"` },
+      validator: { validate: (_value: unknown, args) => typeOf(args?.object ?? {}) === type },
+    });
+
+/** A field of one subscription type: checked (so required) with it, refused with the other. */
+const PushField = (type: PushSubscriptionType): PropertyDecorator =>
+  applyDecorators(
+    ValidateIf((input: object, value: unknown) => typeOf(input) === type || value !== undefined),
+    OnlyForType(type),
+  );
+
+/**
+ * What `POST /notifications/push-subscriptions` takes: a Web Push subscription (`type` absent or
+ * `webpush`), as `PushSubscription.toJSON()` gives it, or an app's FCM registration token. The
+ * OpenAPI document describes it as the `oneOf` of the two shapes below.
+ */
 export class PushSubscriptionInput {
-  @ApiProperty({ format: 'uri', maxLength: 2048, example: 'https://push.example.net/send/abc' })
+  @Optional()
+  @IsIn(PUSH_SUBSCRIPTION_TYPES)
+  type?: PushSubscriptionType;
+
+  @PushField('webpush')
   @IsString()
   @MaxLength(2048)
   @IsUrl(
     { protocols: ['https'], require_protocol: true, require_tld: false },
     { message: 'endpoint must be an https URL' },
   )
-  endpoint!: string;
+  endpoint?: string;
 
-  @ApiProperty({ type: PushKeysDto })
+  @PushField('webpush')
   @IsObject()
   @ValidateNested()
   @Type(() => PushKeysDto)
+  keys?: PushKeysDto;
+
+  @PushField('fcm')
+  @IsString()
+  @CharLength(1, 4096)
+  token?: string;
+
+  @PushField('fcm')
+  @IsIn(FCM_PLATFORMS)
+  platform?: (typeof FCM_PLATFORMS)[number];
+}
+
+/** The Web Push shape, for the OpenAPI document. */
+export class WebPushSubscriptionBody {
+  @ApiPropertyOptional({ enum: ['webpush'], default: 'webpush' })
+  type?: 'webpush';
+
+  @ApiProperty({ format: 'uri', maxLength: 2048, example: 'https://push.example.net/send/abc' })
+  endpoint!: string;
+
+  @ApiProperty({ type: PushKeysDto })
   keys!: PushKeysDto;
+}
+
+/** The FCM shape, for the OpenAPI document. */
+export class FcmSubscriptionBody {
+  @ApiProperty({ enum: ['fcm'] })
+  type!: 'fcm';
+
+  @ApiProperty({
+    minLength: 1,
+    maxLength: 4096,
+    description: 'the app’s FCM registration token (`getToken()`)',
+  })
+  token!: string;
+
+  @ApiProperty({ enum: FCM_PLATFORMS })
+  platform!: (typeof FCM_PLATFORMS)[number];
 }

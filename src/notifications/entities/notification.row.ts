@@ -33,14 +33,29 @@ export interface NewNotification {
   eventId?: string | null;
 }
 
-/** A `push_subscriptions` row. */
-export interface PushSubscriptionRow {
+export type FcmPlatform = 'android' | 'ios' | 'web';
+
+/** A browser's Web Push subscription. */
+export interface WebPushSubscriptionRow {
   id: string;
   user_id: string;
+  type: 'webpush';
   endpoint: string;
   p256dh: string;
   auth: string;
 }
+
+/** An app's FCM registration token. */
+export interface FcmSubscriptionRow {
+  id: string;
+  user_id: string;
+  type: 'fcm';
+  token: string;
+  platform: FcmPlatform;
+}
+
+/** A `push_subscriptions` row: the columns of the other type are null. */
+export type PushSubscriptionRow = WebPushSubscriptionRow | FcmSubscriptionRow;
 
 /** What a delivery job needs to know about the recipient, read when the job runs. */
 export interface RecipientState {

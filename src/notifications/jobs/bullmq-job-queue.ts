@@ -8,10 +8,13 @@ import {
   JobPayloads,
   JobQueue,
   RetryPolicy,
+  retryDelay,
   runJob,
 } from './job-queue';
 
 const QUEUE = 'notifications';
+/** The back-off of new jobs: exponential, or what a `RetryLaterError` asked for. */
+const BACKOFF = 'retry-after';
 const CONCURRENCY = 4;
 
 /**
@@ -28,7 +31,7 @@ export class BullmqJobQueue extends JobQueue {
   constructor(
     redisUrl: string,
     private readonly prefix: string,
-    retry: RetryPolicy,
+    private readonly retry: RetryPolicy,
   ) {
     super();
     this.connection = { url: redisUrl, maxRetriesPerRequest: null };
@@ -37,7 +40,7 @@ export class BullmqJobQueue extends JobQueue {
       prefix,
       defaultJobOptions: {
         attempts: retry.attempts,
-        backoff: { type: 'exponential', delay: retry.delayMs },
+        backoff: { type: BACKOFF, delay: retry.delayMs },
         removeOnComplete: true,
         removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
       },
@@ -68,7 +71,15 @@ export class BullmqJobQueue extends JobQueue {
           data: job.data as JobPayloads[JobName],
           attempt: job.attemptsMade + 1,
         }),
-      { connection: this.connection, prefix: this.prefix, concurrency: CONCURRENCY },
+      {
+        connection: this.connection,
+        prefix: this.prefix,
+        concurrency: CONCURRENCY,
+        settings: {
+          backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) =>
+            retryDelay(this.retry, attemptsMade, err),
+        },
+      },
     );
     this.worker.on('error', (err: Error) => this.logger.warn(`worker: ${err.message}`));
     this.worker.on('failed', (job, err: Error) =>

@@ -31,8 +31,33 @@ export interface RetryPolicy {
   delayMs: number;
 }
 
+/**
+ * Thrown by a job whose far end said when to try again (`Retry-After`): the next attempt waits
+ * that long instead of the back-off.
+ */
+export class RetryLaterError extends Error {
+  constructor(
+    message: string,
+    readonly delayMs: number,
+  ) {
+    super(message);
+    this.name = 'RetryLaterError';
+  }
+}
+
+/** The longest `Retry-After` a job waits; beyond it, the back-off decides. */
+export const MAX_RETRY_AFTER_MS = 60 * 60 * 1000;
+
 export const backoffDelay = (policy: RetryPolicy, failedAttempt: number): number =>
   policy.delayMs * 2 ** (failedAttempt - 1);
+
+/** How long to wait after a failed attempt: what the error asked for, else the back-off. */
+export function retryDelay(policy: RetryPolicy, failedAttempt: number, err: unknown): number {
+  if (err instanceof RetryLaterError && err.delayMs >= 0 && err.delayMs <= MAX_RETRY_AFTER_MS) {
+    return err.delayMs;
+  }
+  return backoffDelay(policy, failedAttempt);
+}
 
 /** Calls the handler of a job's name. */
 export function runJob(handlers: JobHandlers, job: Job): Promise<void> {

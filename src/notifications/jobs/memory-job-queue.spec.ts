@@ -1,4 +1,4 @@
-import { Job, JobHandlers } from './job-queue';
+import { Job, JobHandlers, RetryLaterError } from './job-queue';
 import { MemoryJobQueue } from './memory-job-queue';
 
 /** Handlers that record each run and fail the first `failures` runs of every job. */
@@ -50,6 +50,23 @@ describe('MemoryJobQueue', () => {
     expect(gaps[0]).toBeGreaterThanOrEqual(18);
     expect(gaps[1]).toBeGreaterThanOrEqual(38);
     expect(gaps[2]).toBeGreaterThanOrEqual(78);
+  });
+
+  it('waits as long as a RetryLaterError asks before the next attempt', async () => {
+    queue = new MemoryJobQueue({ attempts: 3, delayMs: 5 });
+    const runs: number[] = [];
+    let done: () => void = () => undefined;
+    const finished = new Promise<void>((resolve) => (done = resolve));
+    const handler = async (job: Job): Promise<void> => {
+      runs.push(Date.now());
+      if (job.attempt === 1) throw new RetryLaterError('busy', 120);
+      done();
+    };
+    queue.start({ 'email-digest': handler, push: handler });
+    await queue.add('push', { notificationId: 'n1' });
+    await finished;
+    expect(runs).toHaveLength(2);
+    expect(runs[1] - runs[0]).toBeGreaterThanOrEqual(115);
   });
 
   it('gives up after the last attempt', async () => {

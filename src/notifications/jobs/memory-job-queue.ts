@@ -1,7 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import {
-  backoffDelay,
   EnqueueOptions,
   Job,
   JobHandlers,
@@ -9,6 +8,7 @@ import {
   JobPayloads,
   JobQueue,
   RetryPolicy,
+  retryDelay,
   runJob,
 } from './job-queue';
 
@@ -87,7 +87,7 @@ export class MemoryJobQueue extends JobQueue {
         );
         return;
       }
-      const delay = backoffDelay(this.retry, job.attempt);
+      const delay = retryDelay(this.retry, job.attempt, err);
       this.logger.warn(
         `${job.name} job ${job.id} failed (attempt ${job.attempt}): ${(err as Error).message}; retrying in ${delay} ms`,
       );
