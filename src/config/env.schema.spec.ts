@@ -187,6 +187,17 @@ describe('validateEnv', () => {
     expect(err.message).not.toContain('short-private-key');
   });
 
+  it.each(['MODERATION_ALLOW_WORDS', 'MODERATION_DENY_WORDS'])(
+    'takes %s as comma-separated words or phrases, and refuses other punctuation',
+    (name) => {
+      expect(() =>
+        validateEnv({ [name]: "cumin, Dickson,O'Neill, جماعة ,sea-bass,,scam artist" }),
+      ).not.toThrow();
+      for (const bad of ['a;b', 'f*ck', 'word\nother', 'x'.repeat(20_001)])
+        expect(variables(invalid({ [name]: bad }))).toEqual([name]);
+    },
+  );
+
   it('ignores variables it does not know', () => {
     expect(() => validateEnv({ HOME: '/root', SOMETHING_ELSE: '%%%' })).not.toThrow();
   });
@@ -200,7 +211,7 @@ describe('AppConfig', () => {
       port: 3000,
       presenceGraceMs: 10000,
       presenceNodeTtlMs: 15000,
-      moderation: { profanity: 'mask', contact_info: 'flag' },
+      moderation: { profanity: 'mask', contact_info: 'flag', allowWords: [], denyWords: [] },
       dataDir: resolve('./data'),
       databaseUrl: null,
       redisUrl: null,
@@ -266,13 +277,20 @@ describe('AppConfig', () => {
       NOTIFICATION_RETRY_DELAY_MS: '5000',
       METRICS_ENABLED: 'false',
       LOG_LEVEL: 'warn',
+      MODERATION_ALLOW_WORDS: ' Dick ,, جماع ',
+      MODERATION_DENY_WORDS: 'scam artist,حرامي',
     });
     expect({ ...config }).toEqual({
       production: true,
       port: 8080,
       presenceGraceMs: 10000,
       presenceNodeTtlMs: 15000,
-      moderation: { profanity: 'mask', contact_info: 'flag' },
+      moderation: {
+        profanity: 'mask',
+        contact_info: 'flag',
+        allowWords: ['Dick', 'جماع'],
+        denyWords: ['scam artist', 'حرامي'],
+      },
       dataDir: '/var/lib/messaging',
       databaseUrl: 'postgres://db/app',
       redisUrl: 'redis://cache:6379',
