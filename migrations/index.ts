@@ -10,6 +10,7 @@ import { AttachmentsAtRest1764000800000 } from './1764000800000-attachments-at-r
 import { Outbox1764000900000 } from './1764000900000-outbox';
 import { FcmPushSubscriptions1764001100000 } from './1764001100000-fcm-push-subscriptions';
 import { VoiceMessages1764001110000 } from './1764001110000-voice-messages';
+import { SearchArabicClitics1764001300000 } from './1764001300000-search-arabic-clitics';
 
 /** Every migration, oldest first. New migrations are appended here. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   Outbox1764000900000,
   FcmPushSubscriptions1764001100000,
   VoiceMessages1764001110000,
+  SearchArabicClitics1764001300000,
 ];

@@ -67,6 +67,10 @@ export class AppConfig {
   readonly moderation: {
     profanity: 'off' | 'flag' | 'mask' | 'block';
     contact_info: 'off' | 'flag' | 'mask' | 'block';
+    /** words the profanity check never finds (MODERATION_ALLOW_WORDS) */
+    allowWords: string[];
+    /** words and phrases it always finds, as whole words (MODERATION_DENY_WORDS) */
+    denyWords: string[];
   };
   readonly attachments: {
     /** local storage, and the spool of uploads in progress with either storage */
@@ -115,6 +119,8 @@ export class AppConfig {
       profanity: (env.MODERATION_PROFANITY ?? 'mask') as AppConfig['moderation']['profanity'],
       contact_info: (env.MODERATION_CONTACT_INFO ??
         'flag') as AppConfig['moderation']['contact_info'],
+      allowWords: wordList(env.MODERATION_ALLOW_WORDS),
+      denyWords: wordList(env.MODERATION_DENY_WORDS),
     };
     this.attachments = {
       uploadDir: resolve(env.UPLOAD_DIR ?? './uploads'),
@@ -164,4 +170,12 @@ export class AppConfig {
   get embedded(): boolean {
     return this.databaseUrl === null;
   }
+}
+
+/** A comma-separated list of words or phrases, trimmed, empty entries dropped. */
+function wordList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((word) => word.trim())
+    .filter(Boolean);
 }

@@ -239,6 +239,16 @@ describe('validateEnv', () => {
       ),
     ).toEqual(['FCM_ENDPOINT', 'MAX_AUDIO_BYTES', 'MAX_AUDIO_SECONDS']);
   });
+  it.each(['MODERATION_ALLOW_WORDS', 'MODERATION_DENY_WORDS'])(
+    'takes %s as comma-separated words or phrases, and refuses other punctuation',
+    (name) => {
+      expect(() =>
+        validateEnv({ [name]: "cumin, Dickson,O'Neill, جماعة ,sea-bass,,scam artist" }),
+      ).not.toThrow();
+      for (const bad of ['a;b', 'f*ck', 'word\nother', 'x'.repeat(20_001)])
+        expect(variables(invalid({ [name]: bad }))).toEqual([name]);
+    },
+  );
 
   it('ignores variables it does not know', () => {
     expect(() => validateEnv({ HOME: '/root', SOMETHING_ELSE: '%%%' })).not.toThrow();
@@ -253,7 +263,7 @@ describe('AppConfig', () => {
       port: 3000,
       presenceGraceMs: 10000,
       presenceNodeTtlMs: 15000,
-      moderation: { profanity: 'mask', contact_info: 'flag' },
+      moderation: { profanity: 'mask', contact_info: 'flag', allowWords: [], denyWords: [] },
       dataDir: resolve('./data'),
       databaseUrl: null,
       redisUrl: null,
@@ -327,13 +337,20 @@ describe('AppConfig', () => {
       FCM_ENDPOINT: 'https://fcm.internal/',
       METRICS_ENABLED: 'false',
       LOG_LEVEL: 'warn',
+      MODERATION_ALLOW_WORDS: ' Dick ,, جماع ',
+      MODERATION_DENY_WORDS: 'scam artist,حرامي',
     });
     expect({ ...config }).toEqual({
       production: true,
       port: 8080,
       presenceGraceMs: 10000,
       presenceNodeTtlMs: 15000,
-      moderation: { profanity: 'mask', contact_info: 'flag' },
+      moderation: {
+        profanity: 'mask',
+        contact_info: 'flag',
+        allowWords: ['Dick', 'جماع'],
+        denyWords: ['scam artist', 'حرامي'],
+      },
       dataDir: '/var/lib/messaging',
       databaseUrl: 'postgres://db/app',
       redisUrl: 'redis://cache:6379',

@@ -42,6 +42,11 @@ const usesS3 = (env: EnvSchema): boolean =>
 const hasS3Keys = (env: EnvSchema): boolean =>
   env.S3_ACCESS_KEY_ID !== undefined || env.S3_SECRET_ACCESS_KEY !== undefined;
 
+/** Comma-separated words or phrases of letters, digits, spaces, apostrophes and hyphens. */
+const WORD_LIST = /^[\p{L}\p{M}\p{N}' -]*(?:,[\p{L}\p{M}\p{N}' -]*)*$/u;
+const WORD_LIST_RULE =
+  'must be comma-separated words or phrases (letters, digits, spaces, apostrophes, hyphens)';
+
 const needsVapidKeys = (env: EnvSchema): boolean =>
   isProduction(env) || env.VAPID_PUBLIC_KEY !== undefined || env.VAPID_PRIVATE_KEY !== undefined;
 
@@ -183,6 +188,16 @@ export class EnvSchema {
   @IsOptional()
   @IsIn(['off', 'flag', 'mask', 'block'])
   MODERATION_CONTACT_INFO?: string;
+
+  @IsOptional()
+  @MaxLength(20_000)
+  @Matches(WORD_LIST, { message: `MODERATION_ALLOW_WORDS ${WORD_LIST_RULE}` })
+  MODERATION_ALLOW_WORDS?: string;
+
+  @IsOptional()
+  @MaxLength(20_000)
+  @Matches(WORD_LIST, { message: `MODERATION_DENY_WORDS ${WORD_LIST_RULE}` })
+  MODERATION_DENY_WORDS?: string;
 
   @IsOptional()
   @IsString()

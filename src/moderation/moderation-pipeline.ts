@@ -32,9 +32,15 @@ export interface ModerationResult {
  */
 @Injectable()
 export class ModerationPipeline {
-  private readonly checks: ModerationCheck[] = [new ProfanityCheck(), new ContactInfoCheck()];
+  private readonly checks: ModerationCheck[];
 
-  constructor(private readonly config: AppConfig) {}
+  constructor(private readonly config: AppConfig) {
+    const { allowWords, denyWords } = config.moderation;
+    this.checks = [
+      new ProfanityCheck({ allow: allowWords, deny: denyWords }),
+      new ContactInfoCheck(),
+    ];
+  }
 
   run(text: string): ModerationResult {
     const findings: ModerationFinding[] = [];

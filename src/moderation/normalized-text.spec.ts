@@ -25,6 +25,20 @@ describe('NormalizedText.replace', () => {
   });
 });
 
+describe('NormalizedText.without', () => {
+  it('takes out ranges, every other unit keeping its own span', () => {
+    const n = NormalizedText.from('a f.u.c.k!').without([
+      [3, 4],
+      [5, 6],
+      [7, 8],
+    ]);
+    expect(n.text).toBe('a fuck!');
+    expect(n.sourceSpan(2, 6)).toEqual([2, 9]);
+    expect(n.sourceSpan(3, 4)).toEqual([4, 5]);
+    expect(n.sourceSpan(6, 7)).toEqual([9, 10]);
+  });
+});
+
 describe('maskSpans', () => {
   it('merges overlapping spans and keeps the rest', () => {
     expect(

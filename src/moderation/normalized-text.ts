@@ -67,6 +67,25 @@ export class NormalizedText {
     return new NormalizedText(parts.join(''), starts, ends);
   }
 
+  /** Takes out the units of the given sorted, disjoint ranges [from, to); the rest keep their spans. */
+  without(ranges: [number, number][]): NormalizedText {
+    if (ranges.length === 0) return this;
+    const length = ranges.reduce((n, [from, to]) => n - (to - from), this.text.length);
+    const starts = new Int32Array(length);
+    const ends = new Int32Array(length);
+    const parts: string[] = [];
+    let last = 0;
+    let to = 0;
+    for (const [from, end] of [...ranges, [this.text.length, this.text.length]]) {
+      parts.push(this.text.slice(last, from));
+      starts.set(this.starts.subarray(last, from), to);
+      ends.set(this.ends.subarray(last, from), to);
+      to += from - last;
+      last = end;
+    }
+    return new NormalizedText(parts.join(''), starts, ends);
+  }
+
   /** The original span [start, end) behind normalised [from, to). */
   sourceSpan(from: number, to: number): [number, number] {
     if (to <= from) return [this.starts[from] ?? 0, this.starts[from] ?? 0];

@@ -19,7 +19,8 @@ export class SearchController {
     summary: 'Full-text search of your messages',
     description:
       'Across your conversations, or within one. English and Arabic stemming (`simple` for ' +
-      'other languages); Arabic matches regardless of diacritics, tatweel and letter variants. ' +
+      'other languages); Arabic matches regardless of diacritics, tatweel, letter variants and ' +
+      'the proclitics و ف ب ل ال and their combinations (وبال، فلل), in the query or the message. ' +
       'Never deleted messages, history you deleted or could not see, or encrypted ' +
       'conversations. Ordered by rank (higher is better), then newest.',
   })

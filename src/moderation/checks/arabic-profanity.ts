@@ -36,6 +36,13 @@ const TOO_COMMON = new Set([
   'مص',
   'تمص',
   'بيضان',
+  // names, trades and everyday words first (issue 16): Faraj (a name; "relief"), a rod or bar
+  // (قضيب حديد), the cloth merchant (البزاز, سوق البزازين; also a surname), and حلمة, which
+  // folds like حلمه ("his dream")
+  'فرج',
+  'قضيب',
+  'بزاز',
+  'حلمة',
 ]);
 
 export const ARABIC_PROFANITY: string[] = [
