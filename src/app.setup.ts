@@ -9,6 +9,7 @@ import { AppError } from './common/errors/app-error';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { AppValidationPipe } from './common/validation/app-validation.pipe';
 import { UndeclaredQueryInterceptor } from './common/validation/undeclared-query.interceptor';
+import { Drain } from './common/lifecycle/drain';
 import { AppConfig } from './config/app-config';
 import { setupApiDocs } from './common/openapi/openapi';
 import { buildAsyncApiDocument, socketModels } from './realtime/asyncapi';
@@ -72,10 +73,52 @@ export async function listen(
   await (host ? app.listen(port, host) : app.listen(port));
 }
 
+const socketAdapters = new WeakMap<INestApplication, AppIoAdapter>();
+
+/**
+ * Counts every request while it runs; once the node drains, a request that still arrives (on
+ * a kept-alive connection) gets `503 UNAVAILABLE` and `Connection: close`.
+ */
+function drainGate(drain: Drain, filter: AllExceptionsFilter) {
+  return (req: Request, res: Response, next: () => void): void => {
+    if (drain.isDraining) {
+      res.setHeader('Connection', 'close');
+      res
+        .status(503)
+        .json(filter.toBody(new AppError('UNAVAILABLE'), req.headers['accept-language']));
+      return;
+    }
+    res.once('close', drain.enter());
+    next();
+  };
+}
+
+/**
+ * SIGTERM: stop accepting (the port closes, idle kept-alive connections end), let in-flight
+ * requests and socket events finish (at most `timeoutMs`), close every socket's transport so
+ * its client reconnects to another node, then close the app (queues, Redis, database).
+ * Returns whether everything in flight had finished.
+ */
+export async function shutDownGracefully(
+  app: NestExpressApplication,
+  timeoutMs = 10_000,
+): Promise<boolean> {
+  const server = app.getHttpServer();
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const { drained } = await app.get(Drain).start(timeoutMs);
+  socketAdapters.get(app)?.dropClients();
+  server.closeAllConnections();
+  await closed;
+  await app.close();
+  return drained;
+}
+
 /** Everything the HTTP app needs beyond its modules; used by `main.ts` and by the e2e tests. */
 export function configureApp(app: NestExpressApplication): INestApplication {
   const config = app.get(AppConfig);
   app.useLogger(app.get(Logger));
+  app.use(drainGate(app.get(Drain), new AllExceptionsFilter()));
   app.setGlobalPrefix(API_PREFIX, {
     exclude: ROOT_ROUTES.map((path) => ({ path, method: RequestMethod.GET })),
   });
@@ -90,8 +133,9 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   });
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
-  app.useWebSocketAdapter(new AppIoAdapter(app, config));
-  app.enableShutdownHooks();
+  const sockets = new AppIoAdapter(app, config);
+  socketAdapters.set(app, sockets);
+  app.useWebSocketAdapter(sockets);
   if (config.docsEnabled) setupApiDocs(app, socketModels(), buildAsyncApiDocument);
   return app;
 }

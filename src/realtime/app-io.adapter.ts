@@ -29,6 +29,11 @@ async function whenSettled(client: Redis): Promise<void> {
   await client.ping().catch(() => undefined);
 }
 
+/** An engine.io connection; `close()` flushes what was written before closing the transport. */
+interface EngineClient {
+  close(): void;
+}
+
 /** Largest accepted socket payload: a 4000-character message or a 500-entry sync fits easily. */
 export const MAX_SOCKET_PAYLOAD_BYTES = 256 * 1024;
 
@@ -54,7 +59,12 @@ export class AppIoAdapter extends IoAdapter {
    * clients stay away): each reconnects by itself, to another node once this one's port is closed.
    */
   dropClients(): void {
-    for (const server of this.servers) server.engine.close();
+    for (const server of this.servers) {
+      // one by one and without discarding: acks already written still reach their clients
+      // (engine.io's `close()` discards them; its clients map is public in JS, protected in types)
+      const { clients } = server.engine as unknown as { clients: Record<string, EngineClient> };
+      for (const client of Object.values(clients)) client.close();
+    }
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
