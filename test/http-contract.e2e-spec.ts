@@ -44,23 +44,23 @@ describe('HTTP contract', () => {
       expectErrorBody(await login(email), 401, 'INVALID_CREDENTIALS');
     });
 
-    it('refuses a JSON body over 256 KiB with 413 in the error shape', async () => {
+    it('refuses a JSON body over 1 MiB with 413 PAYLOAD_TOO_LARGE in the error shape', async () => {
       const email = `large-${randomUUID()}@test.local`;
       const res = await t
         .http()
         .post(`${API}/auth/register`)
         .set('Content-Type', 'application/json')
-        .send(JSON.stringify({ ...registration(email), padding: 'x'.repeat(300 * KIB) }));
-      expectErrorBody(res, 413, 'FILE_TOO_LARGE');
+        .send(JSON.stringify({ ...registration(email), padding: 'x'.repeat(1025 * KIB) }));
+      expectErrorBody(res, 413, 'PAYLOAD_TOO_LARGE');
       expectErrorBody(await login(email), 401, 'INVALID_CREDENTIALS');
     });
 
-    it('reads a JSON body just under 256 KiB and judges its content', async () => {
+    it('reads a JSON body just under 1 MiB and judges its content', async () => {
       const res = await t
         .http()
         .post(`${API}/auth/register`)
         .set('Content-Type', 'application/json')
-        .send(JSON.stringify({ displayName: 'x'.repeat(250 * KIB) }));
+        .send(JSON.stringify({ displayName: 'x'.repeat(1000 * KIB) }));
       expectErrorBody(res, 400, 'VALIDATION_FAILED');
       expect(res.body.details).toHaveProperty('displayName');
     });

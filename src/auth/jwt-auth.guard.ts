@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { IS_PUBLIC } from '../common/auth/auth.decorators';
 import { AppError } from '../common/errors/app-error';
+import { fromDependencyError } from '../common/errors/dependency-errors';
 
 /** The global guard: every route needs a valid access token unless it is marked `@Public()`. */
 @Injectable()
@@ -23,6 +24,9 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
 
   override handleRequest<T>(err: unknown, user: T | false): T {
     if (err instanceof AppError) throw err;
+    // the token could not be checked (the database is down): not the caller's fault
+    const outage = fromDependencyError(err);
+    if (outage) throw outage;
     if (err || !user) throw new AppError('UNAUTHORIZED', undefined, { cause: err });
     return user;
   }

@@ -3,11 +3,12 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { DomainEventBus } from './events/domain-event-bus';
 import { OutboxDispatcher } from './events/outbox-dispatcher';
 import { OutboxRepository } from './events/outbox.repository';
+import { Drain } from './lifecycle/drain';
 
 @Global()
 @Module({
   imports: [EventEmitterModule.forRoot({ wildcard: false, ignoreErrors: false })],
-  providers: [DomainEventBus, OutboxRepository, OutboxDispatcher],
-  exports: [DomainEventBus, OutboxDispatcher],
+  providers: [DomainEventBus, OutboxRepository, OutboxDispatcher, Drain],
+  exports: [DomainEventBus, OutboxDispatcher, Drain],
 })
 export class CommonModule {}

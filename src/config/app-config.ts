@@ -60,6 +60,8 @@ export class AppConfig {
     authPerMinute: number;
     requestsPerMinute: number;
     messagesPerMinute: number;
+    /** every socket event other than `message:send`, per user */
+    socketEventsPerMinute: number;
   };
   readonly presenceGraceMs: number;
   /** a node that has not beaten for this long is dead: the reaper drops its sockets */
@@ -85,6 +87,11 @@ export class AppConfig {
   };
   readonly notifications: NotificationSettings;
   readonly metricsEnabled: boolean;
+  /** null: `/metrics` is open (when enabled) */
+  readonly metricsToken: string | null;
+  readonly docsEnabled: boolean;
+  /** Express's `trust proxy`: a hop count, or addresses, CIDRs and names like `loopback` */
+  readonly trustProxy: number | string[];
   readonly logLevel: LogLevel;
 
   constructor(raw: Record<string, string | undefined>) {
@@ -112,6 +119,7 @@ export class AppConfig {
       authPerMinute: env.RATE_LIMIT_AUTH_PER_MINUTE ?? 20,
       requestsPerMinute: env.RATE_LIMIT_REQUESTS_PER_MINUTE ?? 600,
       messagesPerMinute: env.RATE_LIMIT_MESSAGES_PER_MINUTE ?? 120,
+      socketEventsPerMinute: env.RATE_LIMIT_SOCKET_EVENTS_PER_MINUTE ?? 600,
     };
     this.presenceGraceMs = env.PRESENCE_GRACE_MS ?? 10_000;
     this.presenceNodeTtlMs = env.PRESENCE_NODE_TTL_MS ?? 15_000;
@@ -164,6 +172,13 @@ export class AppConfig {
     };
     this.metricsEnabled =
       env.METRICS_ENABLED === undefined || ['true', '1'].includes(env.METRICS_ENABLED);
+    this.metricsToken = env.METRICS_TOKEN ?? null;
+    this.docsEnabled =
+      env.DOCS_ENABLED === undefined ? !this.production : ['true', '1'].includes(env.DOCS_ENABLED);
+    const trustProxy = (env.TRUST_PROXY ?? 'loopback').trim();
+    this.trustProxy = /^\d+$/.test(trustProxy)
+      ? Number(trustProxy)
+      : trustProxy.split(',').map((entry) => entry.trim());
     this.logLevel = (env.LOG_LEVEL ?? 'info') as LogLevel;
   }
 

@@ -70,6 +70,40 @@ describe('validateEnv', () => {
     ]);
   });
 
+  it.each(['*', 'https://app.example.com, *'])(
+    'refuses CORS_ORIGINS=%s in production with a clear message',
+    (origins) => {
+      const err = invalid({ ...PRODUCTION_OK, CORS_ORIGINS: origins });
+      expect(variables(err)).toEqual(['CORS_ORIGINS']);
+      expect(err.message).toContain('CORS_ORIGINS=* is refused when NODE_ENV=production');
+    },
+  );
+
+  it('accepts CORS_ORIGINS=* outside production', () => {
+    expect(validateEnv({ CORS_ORIGINS: '*' }).CORS_ORIGINS).toBe('*');
+  });
+
+  it.each(['proxy.example.com', '-1', '10.0.0.0/8;1.2.3.4', 'true'])(
+    'refuses TRUST_PROXY=%s',
+    (value) => {
+      expect(variables(invalid({ TRUST_PROXY: value }))).toEqual(['TRUST_PROXY']);
+    },
+  );
+
+  it('refuses a bad DOCS_ENABLED, a short METRICS_TOKEN without repeating it, and a socket limit below 1', () => {
+    const err = invalid({
+      DOCS_ENABLED: 'yes',
+      METRICS_TOKEN: 'short-secret',
+      RATE_LIMIT_SOCKET_EVENTS_PER_MINUTE: '0',
+    });
+    expect(variables(err)).toEqual([
+      'DOCS_ENABLED',
+      'METRICS_TOKEN',
+      'RATE_LIMIT_SOCKET_EVENTS_PER_MINUTE',
+    ]);
+    expect(err.message).not.toContain('short-secret');
+  });
+
   it('lists every bad variable in one error', () => {
     const err = invalid({
       NODE_ENV: 'production',
@@ -271,7 +305,12 @@ describe('AppConfig', () => {
       encryptionKeys: null,
       admin: null,
       corsOrigins: '*',
-      rateLimits: { authPerMinute: 20, requestsPerMinute: 600, messagesPerMinute: 120 },
+      rateLimits: {
+        authPerMinute: 20,
+        requestsPerMinute: 600,
+        messagesPerMinute: 120,
+        socketEventsPerMinute: 600,
+      },
       attachments: {
         uploadDir: resolve('./uploads'),
         maxAttachmentBytes: 10 * 1024 * 1024,
@@ -289,6 +328,9 @@ describe('AppConfig', () => {
         fcm: null,
       },
       metricsEnabled: true,
+      metricsToken: null,
+      docsEnabled: true,
+      trustProxy: ['loopback'],
       logLevel: 'info',
     });
     expect(config.embedded).toBe(true);
@@ -298,6 +340,33 @@ describe('AppConfig', () => {
     expect({ ...new AppConfig({ PORT: '', DATA_DIR: '', CORS_ORIGINS: '' }) }).toEqual({
       ...new AppConfig({}),
     });
+  });
+
+  it('turns off the docs in production unless DOCS_ENABLED says otherwise', () => {
+    expect(new AppConfig(PRODUCTION_OK).docsEnabled).toBe(false);
+    expect(new AppConfig({ ...PRODUCTION_OK, DOCS_ENABLED: 'true' }).docsEnabled).toBe(true);
+    expect(new AppConfig({ DOCS_ENABLED: 'false' }).docsEnabled).toBe(false);
+  });
+
+  it('reads TRUST_PROXY as a hop count or a list of addresses and CIDRs', () => {
+    expect(new AppConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(new AppConfig({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.7' }).trustProxy).toEqual([
+      '10.0.0.0/8',
+      '192.168.1.7',
+    ]);
+    expect(new AppConfig({ TRUST_PROXY: 'loopback,fd00::/8' }).trustProxy).toEqual([
+      'loopback',
+      'fd00::/8',
+    ]);
+  });
+
+  it('keeps METRICS_TOKEN and RATE_LIMIT_SOCKET_EVENTS_PER_MINUTE', () => {
+    const config = new AppConfig({
+      METRICS_TOKEN: 't'.repeat(24),
+      RATE_LIMIT_SOCKET_EVENTS_PER_MINUTE: '30',
+    });
+    expect(config.metricsToken).toBe('t'.repeat(24));
+    expect(config.rateLimits.socketEventsPerMinute).toBe(30);
   });
 
   it('throws InvalidEnvironmentError for a bad environment', () => {
@@ -336,6 +405,10 @@ describe('AppConfig', () => {
       FCM_SERVICE_ACCOUNT: SERVICE_ACCOUNT,
       FCM_ENDPOINT: 'https://fcm.internal/',
       METRICS_ENABLED: 'false',
+      METRICS_TOKEN: 'metrics-token-0123456789',
+      DOCS_ENABLED: 'true',
+      TRUST_PROXY: '1',
+      RATE_LIMIT_SOCKET_EVENTS_PER_MINUTE: '100',
       LOG_LEVEL: 'warn',
       MODERATION_ALLOW_WORDS: ' Dick ,, جماع ',
       MODERATION_DENY_WORDS: 'scam artist,حرامي',
@@ -358,7 +431,12 @@ describe('AppConfig', () => {
       encryptionKeys: PRODUCTION_OK.ENCRYPTION_KEYS,
       admin: { email: 'admin@example.com', password: 'admin-password' },
       corsOrigins: ['https://a.example.com', 'https://b.example.com'],
-      rateLimits: { authPerMinute: 5, requestsPerMinute: 50, messagesPerMinute: 10 },
+      rateLimits: {
+        authPerMinute: 5,
+        requestsPerMinute: 50,
+        messagesPerMinute: 10,
+        socketEventsPerMinute: 100,
+      },
       attachments: {
         uploadDir: '/var/lib/messaging/uploads',
         maxAttachmentBytes: 2000000,
@@ -394,6 +472,9 @@ describe('AppConfig', () => {
         },
       },
       metricsEnabled: false,
+      metricsToken: 'metrics-token-0123456789',
+      docsEnabled: true,
+      trustProxy: 1,
       logLevel: 'warn',
     });
     expect(config.embedded).toBe(false);

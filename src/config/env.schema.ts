@@ -11,6 +11,7 @@ import {
   MinLength,
   registerDecorator,
   validateSync,
+  ValidateBy,
   ValidateIf,
 } from 'class-validator';
 import { readServiceAccount } from './service-account';
@@ -31,6 +32,14 @@ const Sensitive = (): PropertyDecorator => (_target, property) => {
 export const isSensitiveVariable = (name: string): boolean => SENSITIVE.has(name);
 
 const MiB = 1024 * 1024;
+
+/** `*` anywhere in the list lets every origin in. */
+const anyOrigin = (origins: string | undefined): boolean =>
+  origins !== undefined && origins.split(',').some((o) => o.trim() === '*');
+
+/** `loopback`, a hop count, or a list of IPv4/IPv6 addresses and CIDRs (and Express's names). */
+const TRUST_PROXY =
+  /^\s*(\d{1,3}|((loopback|linklocal|uniquelocal|[0-9a-fA-F:.]+(\/\d{1,3})?)\s*(,\s*(loopback|linklocal|uniquelocal|[0-9a-fA-F:.]+(\/\d{1,3})?)\s*)*))\s*$/;
 const S3_SETTINGS = [
   'S3_ENDPOINT',
   'S3_REGION',
@@ -149,7 +158,32 @@ export class EnvSchema {
 
   @ValidateIf((env: EnvSchema) => isProduction(env) || env.CORS_ORIGINS !== undefined)
   @IsString({ message: 'CORS_ORIGINS is required when NODE_ENV=production' })
+  @ValidateBy({
+    name: 'notAnyOriginInProduction',
+    validator: {
+      validate: (value: unknown, args) =>
+        !(isProduction(args?.object as EnvSchema) && anyOrigin(value as string)),
+      defaultMessage: () =>
+        'CORS_ORIGINS=* is refused when NODE_ENV=production: list the allowed origins, comma-separated',
+    },
+  })
   CORS_ORIGINS?: string;
+
+  @IsOptional()
+  @Matches(TRUST_PROXY, {
+    message: 'TRUST_PROXY must be loopback, a hop count, or comma-separated IP addresses/CIDRs',
+  })
+  TRUST_PROXY?: string;
+
+  @IsOptional()
+  @IsIn(['true', 'false', '1', '0'], { message: 'DOCS_ENABLED must be true or false' })
+  DOCS_ENABLED?: string;
+
+  @Sensitive()
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
+  METRICS_TOKEN?: string;
 
   @IsOptional()
   @Transform(toInt)
@@ -168,6 +202,12 @@ export class EnvSchema {
   @IsInt()
   @Min(1)
   RATE_LIMIT_MESSAGES_PER_MINUTE?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_SOCKET_EVENTS_PER_MINUTE?: number;
 
   @IsOptional()
   @Transform(toInt)

@@ -347,6 +347,34 @@ export class MessagesRepository {
   }
 
   /**
+   * `changes` for many conversations in one statement: per conversation, at most `limit`
+   * messages changed after its version, by version (a reconnecting client's `sync`).
+   */
+  async changesOf(
+    since: { conversationId: string; sinceVersion: string; visibleAfterSeq: string }[],
+    limit: number,
+  ): Promise<SentMessage[]> {
+    if (since.length === 0) return [];
+    return this.sql.rows<SentMessage>(
+      `SELECT m.*, ${SENDER}
+         FROM unnest($1::uuid[], $2::bigint[], $3::bigint[]) AS k(conversation_id, version, seq)
+        CROSS JOIN LATERAL (
+              SELECT ${COLUMNS} FROM messages x
+               WHERE x.conversation_id = k.conversation_id AND x.version > k.version
+                 AND x.seq > k.seq
+               ORDER BY x.version LIMIT $4) m
+         LEFT JOIN users u ON u.id = m.sender_id
+        ORDER BY m.conversation_id, m.version`,
+      [
+        since.map((s) => s.conversationId),
+        since.map((s) => s.sinceVersion),
+        since.map((s) => s.visibleAfterSeq),
+        limit,
+      ],
+    );
+  }
+
+  /**
    * The messages at the given (conversation, seq) positions, with their senders (SENDER).
    * Each is read as "the newest at or below seq" (the same message: seqs have no gaps and
    * messages are never removed), which only the (conversation_id, seq) key can answer in one

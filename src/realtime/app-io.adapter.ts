@@ -5,6 +5,10 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type Redis from 'ioredis';
 import type { Server, ServerOptions, Socket } from 'socket.io';
+import type { AuthUser } from '../common/auth/auth-user';
+import { AppError } from '../common/errors/app-error';
+import { AllExceptionsFilter } from '../common/errors/all-exceptions.filter';
+import { Drain } from '../common/lifecycle/drain';
 import { AppConfig } from '../config/app-config';
 import { createRedis } from '../database/redis.provider';
 
@@ -25,6 +29,11 @@ async function whenSettled(client: Redis): Promise<void> {
   await client.ping().catch(() => undefined);
 }
 
+/** An engine.io connection; `close()` flushes what was written before closing the transport. */
+interface EngineClient {
+  close(): void;
+}
+
 /** Largest accepted socket payload: a 4000-character message or a 500-entry sync fits easily. */
 export const MAX_SOCKET_PAYLOAD_BYTES = 256 * 1024;
 
@@ -34,12 +43,28 @@ export const MAX_SOCKET_PAYLOAD_BYTES = 256 * 1024;
  */
 export class AppIoAdapter extends IoAdapter {
   private readonly clients: Redis[] = [];
+  private readonly servers: Server[] = [];
+  private readonly drain: Drain;
 
   constructor(
     app: INestApplicationContext,
     private readonly config: AppConfig,
   ) {
     super(app);
+    this.drain = app.get(Drain);
+  }
+
+  /**
+   * Closes every client's transport (not a server-side `disconnect`, after which Socket.IO
+   * clients stay away): each reconnects by itself, to another node once this one's port is closed.
+   */
+  dropClients(): void {
+    for (const server of this.servers) {
+      // one by one and without discarding: acks already written still reach their clients
+      // (engine.io's `close()` discards them; its clients map is public in JS, protected in types)
+      const { clients } = server.engine as unknown as { clients: Record<string, EngineClient> };
+      for (const client of Object.values(clients)) client.close();
+    }
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
@@ -52,6 +77,7 @@ export class AppIoAdapter extends IoAdapter {
       pingInterval: 20_000,
       pingTimeout: 20_000,
     });
+    this.servers.push(server);
     if (this.config.redisUrl) {
       const pub = createRedis(this.config.redisUrl, 'socket-pub');
       const sub = pub.duplicate();
@@ -78,18 +104,32 @@ export class AppIoAdapter extends IoAdapter {
         const ack = typeof last === 'function' ? (last as (response: unknown) => void) : undefined;
         const payload = ack ? args.slice(0, -1) : args;
         const data: unknown = payload.length <= 1 ? payload[0] : payload;
-        lastValueFrom(transform(callback(data, ack)), { defaultValue: undefined }).then(
-          (response) => {
-            if (response !== undefined && response !== null && ack && !isAckHandledManually)
-              ack(response);
-          },
-          (err: unknown) => this.handlerLogger.error(err),
-        );
+        if (this.drain.isDraining) {
+          // the node is shutting down: the client retries elsewhere (sends are idempotent)
+          ack?.({ ok: false, error: this.unavailable(socket) });
+          return;
+        }
+        const done = this.drain.enter();
+        lastValueFrom(transform(callback(data, ack)), { defaultValue: undefined })
+          .then(
+            (response) => {
+              if (response !== undefined && response !== null && ack && !isAckHandledManually)
+                ack(response);
+            },
+            (err: unknown) => this.handlerLogger.error(err),
+          )
+          .finally(done);
       });
     }
   }
 
   private readonly handlerLogger = new Logger('AppIoAdapter');
+  private readonly errors = new AllExceptionsFilter();
+
+  private unavailable(socket: Socket): unknown {
+    const user = (socket.data as { user?: AuthUser }).user;
+    return this.errors.toBody(new AppError('UNAVAILABLE'), undefined, user?.locale);
+  }
 
   override async close(server: Server): Promise<void> {
     await super.close(server);

@@ -91,10 +91,15 @@ export function buildAsyncApiDocument(openapi: OpenAPIObject): Record<string, un
       description:
         'Namespace `/messaging`, path `/socket.io`, WebSocket and long-polling. Connect with ' +
         '`io(baseUrl + "/messaging", { auth: { token: accessToken } })`; a bad, missing or revoked token ' +
-        'is refused with `connect_error` whose message is `"unauthorized"`. Every client→server event ' +
+        'is refused with `connect_error` whose message is `"unauthorized"` (`"unavailable"` while the ' +
+        'database is unreachable: retry later). Every client→server event ' +
         'takes an acknowledgement callback. Delivery of events is at most once; after any reconnect, ' +
         'or when a `message:new` skips a seq, call `sync`. The sending socket gets its message in the ' +
-        'ack, not as `message:new`. Payloads larger than 256 KiB close the connection.',
+        'ack, not as `message:new`. Payloads larger than 256 KiB close the connection. Every event but ' +
+        '`message:send` (which has its own limit) counts against `RATE_LIMIT_SOCKET_EVENTS_PER_MINUTE` ' +
+        '(600) per user, across nodes: over it the ack is `429 RATE_LIMITED` with ' +
+        '`details.retryAfterMs`, and a socket that sends 20 more before that time is disconnected. ' +
+        'While a dependency is down an ack may be `503 UNAVAILABLE`: retry later.',
     },
     defaultContentType: 'application/json',
     servers: {

@@ -11,6 +11,7 @@ import {
 import type { Namespace, Socket } from 'socket.io';
 import { AuthService } from '../auth/auth.service';
 import type { AuthUser } from '../common/auth/auth-user';
+import { fromDependencyError } from '../common/errors/dependency-errors';
 import { MessageDto } from '../messages/dto/message.dto';
 import { MessagesService } from '../messages/messages.service';
 import { ReceiptsService } from '../messages/receipts.service';
@@ -25,14 +26,20 @@ import {
   UpToSeqDto,
 } from './dto/socket-inputs.dto';
 import { RealtimeEmitter } from './realtime-emitter';
-import { Ack, ack } from './socket-ack';
+import { Ack, ack, refusal } from './socket-ack';
 import { sessionRoom, userRoom } from './socket-events';
+import { FloodState, SocketEventBudget } from './socket-event-budget';
 import { SyncService } from './sync.service';
 import { TypingService } from './typing.service';
 
 type Events = Record<string, (...args: never[]) => void>;
 /** A socket past the handshake: `data.user` was set by the auth middleware. */
-type AuthedSocket = Socket<Events, Events, Events, { user: AuthUser; checkedAt: number }>;
+type AuthedSocket = Socket<
+  Events,
+  Events,
+  Events,
+  { user: AuthUser; checkedAt: number; flood?: FloodState }
+>;
 
 /** How long a socket's view of its user (verified, locale, name) may be reused between events. */
 const PRINCIPAL_TTL_MS = 30_000;
@@ -55,6 +62,7 @@ export class MessagingGateway implements OnGatewayInit, OnGatewayConnection, OnG
     private readonly typing: TypingService,
     private readonly syncService: SyncService,
     private readonly metrics: MetricsService,
+    private readonly budget: SocketEventBudget,
   ) {}
 
   afterInit(namespace: Namespace): void {
@@ -68,7 +76,9 @@ export class MessagingGateway implements OnGatewayInit, OnGatewayConnection, OnG
           (socket as unknown as AuthedSocket).data.checkedAt = Date.now();
           next();
         },
-        () => next(new Error('unauthorized')),
+        // an outage is not a bad token: the client may retry ("unavailable")
+        (err: unknown) =>
+          next(new Error(fromDependencyError(err) ? 'unavailable' : 'unauthorized')),
       );
     });
   }
@@ -97,12 +107,19 @@ export class MessagingGateway implements OnGatewayInit, OnGatewayConnection, OnG
     @ConnectedSocket() socket: AuthedSocket,
     @MessageBody() payload: unknown,
   ): Promise<Ack<MessageDto>> {
-    return this.handle(socket, SocketSendDto, payload, async (user, dto) => {
-      const { message } = await this.messages.send(user, dto.conversationId, dto, {
-        socketId: socket.id,
-      });
-      return message;
-    });
+    // sends are counted by MessagesService, against RATE_LIMIT_MESSAGES_PER_MINUTE
+    return this.handle(
+      socket,
+      SocketSendDto,
+      payload,
+      async (user, dto) => {
+        const { message } = await this.messages.send(user, dto.conversationId, dto, {
+          socketId: socket.id,
+        });
+        return message;
+      },
+      { budgeted: false },
+    );
   }
 
   @SubscribeMessage('typing:start')
@@ -169,15 +186,44 @@ export class MessagingGateway implements OnGatewayInit, OnGatewayConnection, OnG
     );
   }
 
-  /** Validates the payload with the event's DTO, then runs it as the socket's user. */
+  /**
+   * Spends one event of the user's budget (refusing it past the limit, and dropping a socket
+   * that goes on flooding), validates the payload with the event's DTO, then runs it as the
+   * socket's user.
+   */
   private async handle<D, T>(
     socket: AuthedSocket,
     dto: new () => D,
     payload: unknown,
     run: (user: AuthUser, input: D) => Promise<T>,
+    { budgeted } = { budgeted: true },
   ): Promise<Ack<T>> {
     const known = socket.data.user;
+    if (budgeted) {
+      const refused = await this.overBudget(socket);
+      if (refused) return refused;
+    }
     return ack(known, dto, payload, async (input) => run(await this.principalOf(socket), input));
+  }
+
+  /** Spends one event of the user's budget; the refusal to answer when there is none left. */
+  private async overBudget(socket: AuthedSocket): Promise<Ack<never> | null> {
+    const user = socket.data.user;
+    try {
+      const verdict = await this.budget.spend(
+        user,
+        (socket.data.flood ??= { refused: 0, until: 0 }),
+      );
+      if (verdict.ok) return null;
+      if (verdict.disconnect) {
+        this.logger.warn(`dropping socket ${socket.id} of user ${user.id}: it kept flooding`);
+        // after this ack is on its way, so the client learns why
+        setImmediate(() => socket.disconnect(true));
+      }
+      return refusal(user, verdict.error);
+    } catch (err) {
+      return refusal(user, err);
+    }
   }
 
   /**
@@ -190,7 +236,8 @@ export class MessagingGateway implements OnGatewayInit, OnGatewayConnection, OnG
     const user = await this.auth
       .principal({ sub: known.id, sid: known.sessionId })
       .catch((err: unknown) => {
-        socket.disconnect(true);
+        // an outage is not a revoked session: answer 503 and keep the socket
+        if (!fromDependencyError(err)) socket.disconnect(true);
         throw err;
       });
     socket.data.user = user;

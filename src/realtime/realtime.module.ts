@@ -7,13 +7,21 @@ import { PresenceModule } from '../presence/presence.module';
 import { MessagingGateway } from './messaging.gateway';
 import { RealtimeEmitter } from './realtime-emitter';
 import { RealtimeFanout } from './realtime-fanout';
+import { SocketEventBudget } from './socket-event-budget';
 import { SyncService } from './sync.service';
 import { TypingService } from './typing.service';
 
 /** Socket.IO: the gateway, the typed emitter, and the fan-out of domain events to sockets. */
 @Module({
   imports: [AuthModule, MessagesModule, ConversationsModule, PresenceModule, HealthModule],
-  providers: [MessagingGateway, RealtimeEmitter, RealtimeFanout, TypingService, SyncService],
+  providers: [
+    MessagingGateway,
+    RealtimeEmitter,
+    RealtimeFanout,
+    TypingService,
+    SyncService,
+    SocketEventBudget,
+  ],
   exports: [RealtimeEmitter],
 })
 export class RealtimeModule {}

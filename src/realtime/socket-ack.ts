@@ -9,6 +9,11 @@ export type Ack<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };
 const pipe = new AppValidationPipe();
 const errors = new AllExceptionsFilter();
 
+/** The ack of an event refused before its payload was read (over budget, an outage). */
+export function refusal(user: AuthUser, err: unknown): Ack<never> {
+  return { ok: false, error: errors.toBody(err, undefined, user.locale) };
+}
+
 /**
  * Runs one client→server event: validates the payload with the same DTO class and pipe as
  * REST, calls the service, and answers `{ok, data}` or `{ok: false, error}` in the user's locale.

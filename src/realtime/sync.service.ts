@@ -4,7 +4,7 @@ import { ConversationViews } from '../conversations/conversation-views';
 import { ConversationsRepository } from '../conversations/conversations.repository';
 import { MessageDto } from '../messages/dto/message.dto';
 import { MessageViews } from '../messages/message-views';
-import { MessagesRepository } from '../messages/messages.repository';
+import { MessagesRepository, SentMessage } from '../messages/messages.repository';
 import { SyncResultDto } from './dto/socket-events.dto';
 
 export const SYNC_CHANGES_PER_CONVERSATION = 200;
@@ -26,22 +26,35 @@ export class SyncService {
   async sync(caller: AuthUser, since: Record<string, number>): Promise<SyncResultDto> {
     const listed = Object.keys(since);
     const memberships = await this.conversations.memberships(caller.id, listed);
-    const changes: Record<string, MessageDto[]> = {};
+    const stale = memberships.filter(
+      (m) => BigInt(m.last_version) > BigInt(String(since[m.conversation_id])),
+    );
+    // one statement for every listed conversation, however many (≤ 500)
+    const rows = await this.messages.changesOf(
+      stale.map((m) => ({
+        conversationId: m.conversation_id,
+        sinceVersion: String(since[m.conversation_id]),
+        visibleAfterSeq: m.visible_after_seq,
+      })),
+      SYNC_CHANGES_PER_CONVERSATION + 1,
+    );
+    const byConversation = new Map<string, SentMessage[]>();
+    for (const row of rows) {
+      const list = byConversation.get(row.conversation_id) ?? [];
+      list.push(row);
+      byConversation.set(row.conversation_id, list);
+    }
     let hasMore = false;
-    for (const m of memberships) {
-      const known = String(since[m.conversation_id]);
-      if (BigInt(m.last_version) <= BigInt(known)) continue;
-      const rows = await this.messages.changes(
-        m.conversation_id,
-        known,
-        m.visible_after_seq,
-        SYNC_CHANGES_PER_CONVERSATION + 1,
-      );
-      if (rows.length > SYNC_CHANGES_PER_CONVERSATION) hasMore = true;
-      changes[m.conversation_id] = await this.messageViews.render(
-        rows.slice(0, SYNC_CHANGES_PER_CONVERSATION),
-        caller.id,
-      );
+    const kept: SentMessage[] = [];
+    for (const list of byConversation.values()) {
+      if (list.length > SYNC_CHANGES_PER_CONVERSATION) hasMore = true;
+      kept.push(...list.slice(0, SYNC_CHANGES_PER_CONVERSATION));
+    }
+    const changes: Record<string, MessageDto[]> = Object.fromEntries(
+      stale.map((m) => [m.conversation_id, []]),
+    );
+    for (const message of await this.messageViews.render(kept, caller.id)) {
+      (changes[message.conversationId] ??= []).push(message);
     }
     const others = await this.conversations.recentExcept(caller.id, listed, SYNC_CONVERSATIONS + 1);
     if (others.length > SYNC_CONVERSATIONS) hasMore = true;

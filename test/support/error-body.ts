@@ -16,6 +16,7 @@ export const API_ERROR_CODES = [
   'NOT_FOUND',
   'EMAIL_TAKEN',
   'FILE_TOO_LARGE',
+  'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_FILE_TYPE',
   'GROUP_FULL',
   'INVALID_PARTICIPANT',
@@ -24,6 +25,7 @@ export const API_ERROR_CODES = [
   'CONTENT_BLOCKED',
   'RATE_LIMITED',
   'INTERNAL',
+  'UNAVAILABLE',
 ] as const;
 
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];

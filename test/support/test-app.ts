@@ -44,6 +44,7 @@ export async function startTestApp(
     RATE_LIMIT_AUTH_PER_MINUTE: '100000',
     RATE_LIMIT_REQUESTS_PER_MINUTE: '100000',
     RATE_LIMIT_MESSAGES_PER_MINUTE: '100000',
+    RATE_LIMIT_SOCKET_EVENTS_PER_MINUTE: '100000',
     UPLOAD_DIR: join(db.env.DATA_DIR, 'uploads'),
     ...db.env,
     ...overrides,

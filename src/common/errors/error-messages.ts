@@ -60,6 +60,10 @@ export const ERROR_MESSAGES: Record<ErrorCode, Record<Locale, string>> = {
     en: 'The upload is too large.',
     ar: 'حجم الملف المرفوع كبير جدًا.',
   },
+  PAYLOAD_TOO_LARGE: {
+    en: 'The request body is too large.',
+    ar: 'حجم محتوى الطلب كبير جدًا.',
+  },
   UNSUPPORTED_FILE_TYPE: {
     en: 'This file type is not supported.',
     ar: 'نوع الملف غير مدعوم.',
@@ -91,6 +95,10 @@ export const ERROR_MESSAGES: Record<ErrorCode, Record<Locale, string>> = {
   INTERNAL: {
     en: 'Something went wrong on our side.',
     ar: 'حدث خطأ من جهتنا.',
+  },
+  UNAVAILABLE: {
+    en: 'The service is briefly unavailable. Please try again shortly.',
+    ar: 'الخدمة غير متاحة مؤقتًا. يرجى المحاولة بعد قليل.',
   },
 };
 

@@ -4,6 +4,7 @@ import { ErrorBody } from '../errors/error-body';
 
 type Operation = {
   security?: Record<string, string[]>[];
+  requestBody?: { content?: Record<string, unknown> };
   responses: Record<string, unknown>;
 };
 
@@ -21,8 +22,14 @@ function addCommonErrors(document: OpenAPIObject): void {
       op.responses['400'] ??= errorResponse('VALIDATION_FAILED');
       if (!isPublic) op.responses['401'] ??= errorResponse('UNAUTHORIZED');
       op.responses['429'] ??= errorResponse('RATE_LIMITED');
+      if (op.requestBody?.content?.['application/json']) {
+        op.responses['413'] ??= errorResponse('PAYLOAD_TOO_LARGE: the JSON body is over 1 MiB');
+      }
       op.responses['500'] ??= errorResponse(
         'INTERNAL (details.correlationId is in the server log)',
+      );
+      op.responses['503'] ??= errorResponse(
+        'UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry',
       );
     }
   }

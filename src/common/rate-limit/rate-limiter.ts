@@ -14,8 +14,13 @@ export class RateLimiter {
   async consume(bucket: string, key: string, limit: number, windowMs = 60_000): Promise<void> {
     const record = await this.storage.increment(key, windowMs, limit, windowMs, bucket);
     if (record.totalHits > limit) {
+      const retryAfterSeconds = Math.max(
+        1,
+        Math.ceil(record.timeToBlockExpire || record.timeToExpire),
+      );
       throw new AppError('RATE_LIMITED', {
-        retryAfterSeconds: Math.max(1, Math.ceil(record.timeToBlockExpire || record.timeToExpire)),
+        retryAfterSeconds,
+        retryAfterMs: retryAfterSeconds * 1000,
       });
     }
   }

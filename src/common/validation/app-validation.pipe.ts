@@ -15,9 +15,12 @@ export function validationDetails(
   return details;
 }
 
+/** Names every object answers (toString, constructor, __proto__…): the whitelist cannot see them. */
+const PROTOTYPE_KEYS = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
+
 /**
  * Trims every string; a string holding a NUL character (which PostgreSQL text cannot store) is
- * refused, naming its field.
+ * refused, naming its field, and so is a field named like a prototype property.
  */
 function trimStrings(value: unknown, path = ''): unknown {
   if (typeof value === 'string') {
@@ -32,7 +35,13 @@ function trimStrings(value: unknown, path = ''): unknown {
   // plain objects, and Express 5's prototype-less query objects
   if (value && typeof value === 'object' && (proto === Object.prototype || proto === null)) {
     return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, trimStrings(v, path ? `${path}.${k}` : k)]),
+      Object.entries(value).map(([k, v]) => {
+        const at = path ? `${path}.${k}` : k;
+        // the whitelist does not see these (every class has them): refuse them here
+        if (PROTOTYPE_KEYS.has(k))
+          throw AppError.validation({ [at]: [`property ${k} should not exist`] });
+        return [k, trimStrings(v, at)];
+      }),
     );
   }
   return value;

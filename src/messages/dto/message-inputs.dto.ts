@@ -112,6 +112,7 @@ export class MessagesQuery {
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
   beforeSeq?: number;
 
   @ApiPropertyOptional({
@@ -122,6 +123,7 @@ export class MessagesQuery {
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
   afterSeq?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
@@ -139,6 +141,7 @@ export class ChangesQuery extends PageQuery {
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
   sinceVersion?: number;
 }
 
@@ -150,8 +153,9 @@ export class ReportMessageDto {
 }
 
 export class ReadDto {
-  @ApiProperty({ minimum: 0 })
+  @ApiProperty({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })
   @IsInt()
   @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
   upToSeq!: number;
 }

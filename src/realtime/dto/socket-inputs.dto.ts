@@ -6,6 +6,7 @@ import {
   IsString,
   IsUUID,
   Length,
+  Max,
   Min,
   registerDecorator,
   ValidationArguments,
@@ -33,9 +34,10 @@ export class ConversationRefDto {
 }
 
 export class UpToSeqDto extends ConversationRefDto {
-  @ApiProperty({ minimum: 0 })
+  @ApiProperty({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })
   @IsInt()
   @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
   upToSeq!: number;
 }
 
