@@ -7,6 +7,7 @@ import { Attachments1764000500000 } from './1764000500000-attachments';
 import { Notifications1764000600000 } from './1764000600000-notifications';
 import { Encryption1764000700000 } from './1764000700000-encryption';
 import { AttachmentsAtRest1764000800000 } from './1764000800000-attachments-at-rest';
+import { ScheduledMessagesAndRetention1764001500000 } from './1764001500000-scheduled-messages-and-retention';
 
 /** Every migration, oldest first. New migrations are appended here. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   Notifications1764000600000,
   Encryption1764000700000,
   AttachmentsAtRest1764000800000,
+  ScheduledMessagesAndRetention1764001500000,
 ];

@@ -24,6 +24,16 @@ export interface NotificationSettings {
   vapid: { publicKey: string | null; privateKey: string | null; subject: string };
 }
 
+/** Retention of messages (`MESSAGE_RETENTION_DAYS`) and how the sweep runs. */
+export interface RetentionSettings {
+  /** for conversations whose retentionDays is null; null: kept forever */
+  defaultDays: number | null;
+  /** how often each node sweeps; expired messages go within this (well under an hour) */
+  sweepIntervalMs: number;
+  /** messages tombstoned per transaction: the conversation row is locked only that long */
+  batchSize: number;
+}
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 /**
@@ -64,6 +74,7 @@ export class AppConfig {
   readonly notifications: NotificationSettings;
   readonly metricsEnabled: boolean;
   readonly logLevel: LogLevel;
+  readonly retention: RetentionSettings;
 
   constructor(raw: Record<string, string | undefined>) {
     const env = validateEnv(raw);
@@ -129,6 +140,11 @@ export class AppConfig {
     this.metricsEnabled =
       env.METRICS_ENABLED === undefined || ['true', '1'].includes(env.METRICS_ENABLED);
     this.logLevel = (env.LOG_LEVEL ?? 'info') as LogLevel;
+    this.retention = {
+      defaultDays: env.MESSAGE_RETENTION_DAYS ?? null,
+      sweepIntervalMs: 10 * 60_000,
+      batchSize: 100,
+    };
   }
 
   get embedded(): boolean {

@@ -187,6 +187,17 @@ describe('validateEnv', () => {
     expect(err.message).not.toContain('short-private-key');
   });
 
+  it.each(['0', '3651', '1.5', 'forever'])('refuses MESSAGE_RETENTION_DAYS=%s', (days) => {
+    expect(variables(invalid({ MESSAGE_RETENTION_DAYS: days }))).toEqual([
+      'MESSAGE_RETENTION_DAYS',
+    ]);
+  });
+
+  it('reads MESSAGE_RETENTION_DAYS as the default retention; unset keeps messages forever', () => {
+    expect(new AppConfig({ MESSAGE_RETENTION_DAYS: '90' }).retention.defaultDays).toBe(90);
+    expect(new AppConfig({}).retention.defaultDays).toBeNull();
+  });
+
   it('ignores variables it does not know', () => {
     expect(() => validateEnv({ HOME: '/root', SOMETHING_ELSE: '%%%' })).not.toThrow();
   });
@@ -224,6 +235,7 @@ describe('AppConfig', () => {
       },
       metricsEnabled: true,
       logLevel: 'info',
+      retention: { defaultDays: null, sweepIntervalMs: 600000, batchSize: 100 },
     });
     expect(config.embedded).toBe(true);
   });
@@ -266,6 +278,7 @@ describe('AppConfig', () => {
       NOTIFICATION_RETRY_DELAY_MS: '5000',
       METRICS_ENABLED: 'false',
       LOG_LEVEL: 'warn',
+      MESSAGE_RETENTION_DAYS: '365',
     });
     expect({ ...config }).toEqual({
       production: true,
@@ -305,6 +318,7 @@ describe('AppConfig', () => {
       },
       metricsEnabled: false,
       logLevel: 'warn',
+      retention: { defaultDays: 365, sweepIntervalMs: 600000, batchSize: 100 },
     });
     expect(config.embedded).toBe(false);
   });

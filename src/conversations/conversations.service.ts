@@ -16,7 +16,7 @@ import {
   MuteDto,
   UpdateConversationDto,
 } from './dto/conversation-inputs.dto';
-import { ConversationRow } from './entities/conversation.row';
+import { ConversationRow, ViewerRow } from './entities/conversation.row';
 
 export const MAX_GROUP_MEMBERS = 10;
 
@@ -199,28 +199,53 @@ export class ConversationsService {
   ): Promise<ConversationDto> {
     const current = await this.conversations.forViewer(conversationId, caller.id);
     if (!current) throw AppError.notFound();
-    if (
-      current.type !== 'group' ||
-      current.viewer.role !== 'admin' ||
-      current.viewer.status !== 'active'
-    ) {
-      throw new AppError('NOT_GROUP_ADMIN');
-    }
+    this.assertMayUpdate(current, dto);
     const titleChanged = dto.title !== undefined && dto.title !== current.title;
-    let system: MessageRow | null = null;
+    // direct conversations have no system messages
+    const retentionChanged =
+      current.type === 'group' &&
+      dto.retentionDays !== undefined &&
+      dto.retentionDays !== current.retention_days;
+    const system: MessageRow[] = [];
     await this.conversations.db.transaction(async (tx) => {
       await this.conversations.update(tx, conversationId, dto);
       if (titleChanged) {
-        system = await this.messages.appendSystem(tx, conversationId, {
-          kind: 'title_changed',
-          actorId: caller.id,
-          title: dto.title,
-        });
+        system.push(
+          await this.messages.appendSystem(tx, conversationId, {
+            kind: 'title_changed',
+            actorId: caller.id,
+            title: dto.title,
+          }),
+        );
+      }
+      if (retentionChanged) {
+        system.push(
+          await this.messages.appendSystem(tx, conversationId, {
+            kind: 'retention_changed',
+            actorId: caller.id,
+            retentionDays: dto.retentionDays ?? null,
+          }),
+        );
       }
     });
     this.events.emit('conversation.updated', { conversationId, origin });
-    if (system) this.messages.systemMessageEvent(system, origin);
+    for (const row of system) this.messages.systemMessageEvent(row, origin);
     return this.view(conversationId, caller.id);
+  }
+
+  /**
+   * Settings are a group admin's; retention is also either member's in a direct conversation
+   * (API.md, PATCH /conversations/:id).
+   */
+  private assertMayUpdate(current: ViewerRow, dto: UpdateConversationDto): void {
+    if (current.viewer.status !== 'active') throw new AppError('NOT_GROUP_ADMIN');
+    const onlyRetention =
+      dto.retentionDays !== undefined &&
+      dto.title === undefined &&
+      dto.allowFileSharing === undefined;
+    if (current.type === 'direct' && onlyRetention) return;
+    if (current.type !== 'group' || current.viewer.role !== 'admin')
+      throw new AppError('NOT_GROUP_ADMIN');
   }
 
   archive(

@@ -36,5 +36,6 @@ import { PushSubscriptionsRepository } from './push-subscriptions.repository';
     PushJob,
     NotificationJobs,
   ],
+  exports: [NotifierService],
 })
 export class NotificationsModule {}
