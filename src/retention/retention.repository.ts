@@ -91,11 +91,12 @@ export class RetentionRepository {
   ): Promise<SweptBatch> {
     return this.db.transaction(async (tx) => {
       await tx.query(`SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE`, [conversationId]);
-      const scanned = await rows<ScannedMessage>(
-        tx,
-        SCAN_SQL,
-        [conversationId, after, cutoff, limit],
-      );
+      const scanned = await rows<ScannedMessage>(tx, SCAN_SQL, [
+        conversationId,
+        after,
+        cutoff,
+        limit,
+      ]);
       const live = scanned.filter((m) => m.expired && !m.deleted).map((m) => m.id);
       const flagged = new Set(
         live.length === 0
