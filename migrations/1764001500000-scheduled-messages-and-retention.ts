@@ -56,6 +56,11 @@ export class ScheduledMessagesAndRetention1764001500000 implements MigrationInte
       `CREATE UNIQUE INDEX scheduled_messages_client_id_key ON scheduled_messages (author_id, conversation_id, client_message_id)
         WHERE client_message_id IS NOT NULL`,
     );
+    // Uploads a pending scheduled message will send: the attachments' cleanup leaves them.
+    await db.query(
+      `CREATE INDEX scheduled_messages_attachments_idx ON scheduled_messages USING gin (attachment_ids)
+        WHERE status = 'scheduled'`,
+    );
     // Failures whose author has not been told yet.
     await db.query(
       `CREATE INDEX scheduled_messages_unnotified_idx ON scheduled_messages (updated_at)

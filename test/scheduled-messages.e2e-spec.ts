@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import sharp from 'sharp';
 import { DataSource } from 'typeorm';
+import { AttachmentsCleanup } from '../src/attachments/attachments-cleanup.service';
 import { Clock } from '../src/common/clock/clock';
 import { CLAIM_DUE_SQL, LIST_SQL } from '../src/scheduled-messages/scheduled-messages.repository';
 import { ScheduledSendDispatcher } from '../src/scheduled-messages/scheduled-send.dispatcher';
@@ -12,6 +14,11 @@ import { API, startTestApp, TestApp } from './support/test-app';
 
 const SECOND = 1000;
 const DAY = 24 * 60 * 60 * SECOND;
+
+const png = () =>
+  sharp({ create: { width: 32, height: 32, channels: 3, background: { r: 250, g: 0, b: 90 } } })
+    .png()
+    .toBuffer();
 
 interface Scheduled {
   id: string;
@@ -86,6 +93,18 @@ describe('scheduled messages', () => {
   const pair = async () => {
     const [x, y] = await createJoiningUsers(t, 2);
     return { x, y, id: (await c.direct(x, y)).id };
+  };
+  const upload = async (user: TestUser, filename: string, body: Buffer) => {
+    const boundary = '----scheduled-e2e';
+    const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`;
+    const res = await t
+      .http()
+      .post(`${API}/attachments`)
+      .set(auth(user.token))
+      .set('Content-Type', `multipart/form-data; boundary=${boundary}`)
+      .send(Buffer.concat([Buffer.from(head), body, Buffer.from(`\r\n--${boundary}--\r\n`)]))
+      .expect(201);
+    return res.body as { id: string };
   };
   const open = async (user: TestUser) => {
     const s = await connect(t.url, user.token);
@@ -245,6 +264,31 @@ describe('scheduled messages', () => {
       .query(`SELECT status, failure FROM scheduled_messages WHERE id = $1`, [item.id]);
     expect(listed).toEqual([{ status: 'failed', failure: 'USER_SUSPENDED' }]);
     expect((await c.get(y, id)).lastSeq).toBe(0);
+  });
+
+  it('keeps its attachments past the uploads cleanup and sends them with the message', async () => {
+    const { x, y, id } = await pair();
+    const image = await upload(x, 'later.png', await png());
+    expectError(
+      await schedule(y, id, { content: '', attachmentIds: [image.id], sendAt: at(DAY) }),
+      422,
+      'INVALID_ATTACHMENT',
+    );
+    const item = await scheduleOk(x, id, {
+      content: '',
+      attachmentIds: [image.id],
+      sendAt: at(2 * DAY),
+    });
+    expect(item.attachmentIds).toEqual([image.id]);
+    // two days later the cleanup removes uploads nobody sent, but not this one
+    await t.app.get(AttachmentsCleanup).run(new Date(Date.now() + 2 * DAY));
+    await sendDue(item.sendAt);
+    const sent = await findOne(x, item.id);
+    expect(sent.status).toBe('sent');
+    const message = (
+      await call(t, y, { method: 'get', path: `/conversations/${id}/messages/${sent.messageId}` })
+    ).body;
+    expect(message).toMatchObject({ type: 'image', attachments: [{ id: image.id }] });
   });
 
   describe('PATCH /scheduled-messages/:id', () => {

@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { AttachmentsModule } from '../attachments/attachments.module';
 import { MessagesModule } from '../messages/messages.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { UsersModule } from '../users/users.module';
@@ -15,7 +16,7 @@ import { ScheduledSendDispatcher } from './scheduled-send.dispatcher';
  */
 @Global()
 @Module({
-  imports: [MessagesModule, UsersModule, NotificationsModule],
+  imports: [MessagesModule, AttachmentsModule, UsersModule, NotificationsModule],
   controllers: [ScheduledMessagesController],
   providers: [
     ScheduledMessagesRepository,

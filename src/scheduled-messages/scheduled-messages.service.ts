@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { MessageAttachments } from '../attachments/message-attachments';
 import type { AuthUser } from '../common/auth/auth-user';
 import { Clock } from '../common/clock/clock';
 import { AppError } from '../common/errors/app-error';
@@ -29,6 +30,7 @@ export class ScheduledMessagesService implements MessageScheduler {
   constructor(
     private readonly scheduled: ScheduledMessagesRepository,
     private readonly access: MessageAccess,
+    private readonly attachments: MessageAttachments,
     private readonly clock: Clock,
   ) {}
 
@@ -39,6 +41,8 @@ export class ScheduledMessagesService implements MessageScheduler {
   ): Promise<ScheduledMessageDto> {
     const sendAt = this.sendAtOf(input.sendAt!);
     await this.assertContentFits(caller, conversationId, input.content);
+    // the caller's own unused uploads (422 INVALID_ATTACHMENT); kept until the send
+    await this.attachments.messageType(caller.id, input.attachmentIds ?? []);
     const stored = await this.scheduled.insertWithinLimit(
       {
         authorId: caller.id,
