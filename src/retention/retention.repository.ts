@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { rows } from '../database/sql';
+import { BatchPlan, planBatch, ScannedMessage } from './retention-plan';
 
 /** A conversation whose messages expire, and how far earlier sweeps got. */
 export interface RetainedConversation {
@@ -10,16 +11,8 @@ export interface RetainedConversation {
   swept_seq: string;
 }
 
-/** What one batch tombstoned, for the events and the attachment bytes after the commit. */
-export interface SweptBatch {
-  /** the last seq this batch looked at (the next batch starts after it) */
-  scannedTo: string | null;
-  /** the highest seq below which nothing is left to do (no live expired or kept message) */
-  settledTo: string | null;
-  /** a message newer than the cutoff was reached: nothing more to do in this conversation */
-  reachedCutoff: boolean;
-  /** a message kept for an open flag was met: the watermark stays below it */
-  blocked: boolean;
+/** What one batch did: its plan, and what it tombstoned, for the events and bytes after it. */
+export interface SweptBatch extends Omit<BatchPlan, 'doomed'> {
   tombstones: { id: string; seq: string; version: string; sender_id: string | null }[];
   /** reply roots whose replyCount went down */
   roots: { id: string; seq: string; version: string; sender_id: string | null }[];
@@ -37,14 +30,6 @@ export const SCAN_SQL = `SELECT id, seq, created_at < $3 AS expired, deleted_at 
    LIMIT $4
    FOR UPDATE`;
 
-interface ScannedMessage {
-  id: string;
-  seq: string;
-  expired: boolean;
-  deleted: boolean;
-  thread_root_id: string | null;
-}
-
 /**
  * The retention sweep's SQL. It writes rows of other modules' tables on purpose, and only
  * here, in the shape their own delete gives them (MessagesRepository.tombstone,
@@ -56,9 +41,15 @@ interface ScannedMessage {
 export class RetentionRepository {
   constructor(@InjectDataSource() readonly db: DataSource) {}
 
-  /** Conversations with a retention (their own, else `defaultDays`), by id from `afterId`. */
+  /**
+   * Conversations with a retention (their own, else `defaultDays`) whose first message past
+   * the watermark has expired by `now`, by id from `afterId`. The others are not touched (no
+   * lock on their row): since created_at rises with seq, nothing after that message has
+   * expired either.
+   */
   conversations(
     defaultDays: number | null,
+    now: Date,
     afterId: string | null,
     limit: number,
   ): Promise<RetainedConversation[]> {
@@ -68,10 +59,13 @@ export class RetentionRepository {
          FROM conversations c LEFT JOIN retention_progress p ON p.conversation_id = c.id
         WHERE COALESCE(c.retention_days, $1::int) IS NOT NULL
           AND c.last_seq > COALESCE(p.swept_seq, 0)
-          AND ($2::uuid IS NULL OR c.id > $2::uuid)
+          AND ($3::uuid IS NULL OR c.id > $3::uuid)
+          AND EXISTS (SELECT 1 FROM messages m
+                       WHERE m.conversation_id = c.id AND m.seq = COALESCE(p.swept_seq, 0) + 1
+                         AND m.created_at < $2::timestamptz - make_interval(days => COALESCE(c.retention_days, $1::int)))
         ORDER BY c.id
-        LIMIT $3`,
-      [defaultDays, afterId, limit],
+        LIMIT $4`,
+      [defaultDays, now, afterId, limit],
     );
   }
 
@@ -109,27 +103,9 @@ export class RetentionRepository {
               )
             ).map((f) => f.message_id),
       );
-      const result: SweptBatch = {
-        scannedTo: null,
-        settledTo: null,
-        reachedCutoff: scanned.length < limit,
-        blocked: blockedBefore,
-        tombstones: [],
-        roots: [],
-        attachments: [],
-      };
-      const doomed: ScannedMessage[] = [];
-      for (const m of scanned) {
-        // created_at rises with seq: past the first unexpired message, nothing is expired
-        if (!m.expired) {
-          result.reachedCutoff = true;
-          break;
-        }
-        result.scannedTo = m.seq;
-        if (!m.deleted && flagged.has(m.id)) result.blocked = true;
-        else if (!m.deleted) doomed.push(m);
-        if (!result.blocked) result.settledTo = m.seq;
-      }
+      const plan = planBatch(scanned, flagged, limit, blockedBefore);
+      const result: SweptBatch = { ...plan, tombstones: [], roots: [], attachments: [] };
+      const { doomed } = plan;
       if (doomed.length > 0) await this.tombstone(tx, conversationId, doomed, result);
       return result;
     });

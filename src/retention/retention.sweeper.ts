@@ -59,6 +59,7 @@ export class RetentionSweeper implements OnApplicationBootstrap, OnModuleDestroy
     for (;;) {
       const page = await this.retention.conversations(
         this.config.retention.defaultDays,
+        now,
         after,
         CONVERSATION_PAGE,
       );
