@@ -11,6 +11,7 @@ import { Outbox1764000900000 } from './1764000900000-outbox';
 import { FcmPushSubscriptions1764001100000 } from './1764001100000-fcm-push-subscriptions';
 import { VoiceMessages1764001110000 } from './1764001110000-voice-messages';
 import { SearchArabicClitics1764001300000 } from './1764001300000-search-arabic-clitics';
+import { ScheduledMessagesAndRetention1764001500000 } from './1764001500000-scheduled-messages-and-retention';
 
 /** Every migration, oldest first. New migrations are appended here. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   FcmPushSubscriptions1764001100000,
   VoiceMessages1764001110000,
   SearchArabicClitics1764001300000,
+  ScheduledMessagesAndRetention1764001500000,
 ];

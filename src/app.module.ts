@@ -19,6 +19,8 @@ import { ModerationReviewModule } from './moderation/moderation-review.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { PresenceModule } from './presence/presence.module';
 import { RealtimeModule } from './realtime/realtime.module';
+import { RetentionModule } from './retention/retention.module';
+import { ScheduledMessagesModule } from './scheduled-messages/scheduled-messages.module';
 import { SearchModule } from './search/search.module';
 
 @Module({
@@ -38,6 +40,8 @@ import { SearchModule } from './search/search.module';
     PresenceModule,
     RealtimeModule,
     SearchModule,
+    ScheduledMessagesModule,
+    RetentionModule,
   ],
   providers: [
     // Order matters: authenticate first, so per-user limits know the user.

@@ -7,6 +7,7 @@ import { AttachmentsRepository } from './attachments.repository';
 import { AttachmentsService } from './attachments.service';
 import { ImageProcessor } from './images/image-processor';
 import { MessageAttachments } from './message-attachments';
+import { AttachmentStorage } from './storage/attachment-storage';
 import { attachmentStorageProvider } from './storage/storage.provider';
 import { UploadInterceptor } from './upload/upload.interceptor';
 import { UploadSpool } from './upload/upload-spool';
@@ -30,6 +31,6 @@ import { UploadSpool } from './upload/upload-spool';
     UploadInterceptor,
     attachmentStorageProvider,
   ],
-  exports: [MessageAttachments],
+  exports: [MessageAttachments, AttachmentStorage],
 })
 export class AttachmentsModule {}

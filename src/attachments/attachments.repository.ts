@@ -102,12 +102,17 @@ export class AttachmentsRepository {
     );
   }
 
-  /** Deletes uploads that no message claimed before `createdBefore`; at most `limit`. */
+  /**
+   * Deletes uploads that no message claimed before `createdBefore`; at most `limit`. An upload
+   * that a pending scheduled message will send stays (scheduled_messages_attachments_idx).
+   */
   async deleteUnreferenced(createdBefore: Date, limit: number): Promise<number> {
     const deleted = await this.sql.rows<{ id: string }>(
       `UPDATE attachments SET deleted_at = now()
-        WHERE id IN (SELECT id FROM attachments
-                      WHERE message_id IS NULL AND deleted_at IS NULL AND created_at < $1
+        WHERE id IN (SELECT a.id FROM attachments a
+                      WHERE a.message_id IS NULL AND a.deleted_at IS NULL AND a.created_at < $1
+                        AND NOT EXISTS (SELECT 1 FROM scheduled_messages s
+                                         WHERE s.status = 'scheduled' AND s.attachment_ids @> ARRAY[a.id])
                       LIMIT $2)
         RETURNING id`,
       [createdBefore, limit],

@@ -35,6 +35,16 @@ export interface NotificationSettings {
   fcm: FcmSettings | null;
 }
 
+/** Retention of messages (`MESSAGE_RETENTION_DAYS`) and how the sweep runs. */
+export interface RetentionSettings {
+  /** for conversations whose retentionDays is null; null: kept forever */
+  defaultDays: number | null;
+  /** how often each node sweeps; expired messages go within this (well under an hour) */
+  sweepIntervalMs: number;
+  /** messages tombstoned per transaction: the conversation row is locked only that long */
+  batchSize: number;
+}
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 /**
@@ -93,6 +103,7 @@ export class AppConfig {
   /** Express's `trust proxy`: a hop count, or addresses, CIDRs and names like `loopback` */
   readonly trustProxy: number | string[];
   readonly logLevel: LogLevel;
+  readonly retention: RetentionSettings;
 
   constructor(raw: Record<string, string | undefined>) {
     const env = validateEnv(raw);
@@ -180,6 +191,11 @@ export class AppConfig {
       ? Number(trustProxy)
       : trustProxy.split(',').map((entry) => entry.trim());
     this.logLevel = (env.LOG_LEVEL ?? 'info') as LogLevel;
+    this.retention = {
+      defaultDays: env.MESSAGE_RETENTION_DAYS ?? null,
+      sweepIntervalMs: 10 * 60_000,
+      batchSize: 100,
+    };
   }
 
   get embedded(): boolean {

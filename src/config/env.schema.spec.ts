@@ -284,6 +284,17 @@ describe('validateEnv', () => {
     },
   );
 
+  it.each(['0', '3651', '1.5', 'forever'])('refuses MESSAGE_RETENTION_DAYS=%s', (days) => {
+    expect(variables(invalid({ MESSAGE_RETENTION_DAYS: days }))).toEqual([
+      'MESSAGE_RETENTION_DAYS',
+    ]);
+  });
+
+  it('reads MESSAGE_RETENTION_DAYS as the default retention; unset keeps messages forever', () => {
+    expect(new AppConfig({ MESSAGE_RETENTION_DAYS: '90' }).retention.defaultDays).toBe(90);
+    expect(new AppConfig({}).retention.defaultDays).toBeNull();
+  });
+
   it('ignores variables it does not know', () => {
     expect(() => validateEnv({ HOME: '/root', SOMETHING_ELSE: '%%%' })).not.toThrow();
   });
@@ -332,6 +343,7 @@ describe('AppConfig', () => {
       docsEnabled: true,
       trustProxy: ['loopback'],
       logLevel: 'info',
+      retention: { defaultDays: null, sweepIntervalMs: 600000, batchSize: 100 },
     });
     expect(config.embedded).toBe(true);
   });
@@ -412,6 +424,7 @@ describe('AppConfig', () => {
       LOG_LEVEL: 'warn',
       MODERATION_ALLOW_WORDS: ' Dick ,, جماع ',
       MODERATION_DENY_WORDS: 'scam artist,حرامي',
+      MESSAGE_RETENTION_DAYS: '365',
     });
     expect({ ...config }).toEqual({
       production: true,
@@ -476,6 +489,7 @@ describe('AppConfig', () => {
       docsEnabled: true,
       trustProxy: 1,
       logLevel: 'warn',
+      retention: { defaultDays: 365, sweepIntervalMs: 600000, batchSize: 100 },
     });
     expect(config.embedded).toBe(false);
   });

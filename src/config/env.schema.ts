@@ -379,6 +379,14 @@ export class EnvSchema {
   @IsOptional()
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL?: string;
+
+  /** default retention of messages in days; unset: kept forever */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'MESSAGE_RETENTION_DAYS must be a whole number of days (1..3650)' })
+  @Min(1)
+  @Max(3650)
+  MESSAGE_RETENTION_DAYS?: number;
 }
 
 export class InvalidEnvironmentError extends Error {

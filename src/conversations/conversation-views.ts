@@ -89,6 +89,7 @@ export class ConversationViews {
         muted,
         mutedUntil: muted && mutedUntil ? mutedUntil.toISOString() : null,
         invitation: v.status === 'invited' ? 'pending' : null,
+        retentionDays: r.retention_days,
       };
     });
   }

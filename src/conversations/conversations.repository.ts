@@ -9,7 +9,7 @@ import {
 } from './entities/conversation.row';
 
 const CONVERSATION = `c.id, c.type, c.title, c.context_id, c.encryption, c.allow_file_sharing, c.created_by,
-  c.created_at, c.updated_at, c.last_seq, c.last_version, c.last_activity`;
+  c.created_at, c.updated_at, c.last_seq, c.last_version, c.last_activity, c.retention_days`;
 const PARTICIPANT = `p.conversation_id, p.user_id, p.role, p.status, p.invited_at, p.joined_at, p.visible_after_seq,
   p.cleared_seq, p.last_read_seq, p.last_delivered_seq, p.archived_at, p.muted, p.muted_until`;
 
@@ -193,13 +193,20 @@ export class ConversationsRepository {
 
   async update(
     conversationId: string,
-    patch: { title?: string; allowFileSharing?: boolean },
+    patch: { title?: string; allowFileSharing?: boolean; retentionDays?: number | null },
   ): Promise<void> {
     await this.sql.run(
       `UPDATE conversations
-          SET title = COALESCE($2, title), allow_file_sharing = COALESCE($3, allow_file_sharing), updated_at = now()
+          SET title = COALESCE($2, title), allow_file_sharing = COALESCE($3, allow_file_sharing),
+              retention_days = CASE WHEN $4 THEN $5::int ELSE retention_days END, updated_at = now()
         WHERE id = $1`,
-      [conversationId, patch.title ?? null, patch.allowFileSharing ?? null],
+      [
+        conversationId,
+        patch.title ?? null,
+        patch.allowFileSharing ?? null,
+        patch.retentionDays !== undefined,
+        patch.retentionDays ?? null,
+      ],
     );
   }
 

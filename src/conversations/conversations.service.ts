@@ -15,7 +15,7 @@ import {
   MuteDto,
   UpdateConversationDto,
 } from './dto/conversation-inputs.dto';
-import { ConversationRow } from './entities/conversation.row';
+import { ConversationRow, ViewerRow } from './entities/conversation.row';
 import { Transactions } from '../database/transactions';
 
 export const MAX_GROUP_MEMBERS = 10;
@@ -203,14 +203,13 @@ export class ConversationsService {
   ): Promise<ConversationDto> {
     const current = await this.conversations.forViewer(conversationId, caller.id);
     if (!current) throw AppError.notFound();
-    if (
-      current.type !== 'group' ||
-      current.viewer.role !== 'admin' ||
-      current.viewer.status !== 'active'
-    ) {
-      throw new AppError('NOT_GROUP_ADMIN');
-    }
+    this.assertMayUpdate(current, dto);
     const titleChanged = dto.title !== undefined && dto.title !== current.title;
+    // direct conversations have no system messages
+    const retentionChanged =
+      current.type === 'group' &&
+      dto.retentionDays !== undefined &&
+      dto.retentionDays !== current.retention_days;
     await this.transactions.run(async () => {
       await this.conversations.update(conversationId, dto);
       await this.events.publish('conversation.updated', { conversationId, origin });
@@ -221,8 +220,34 @@ export class ConversationsService {
           origin,
         );
       }
+      if (retentionChanged) {
+        await this.messages.appendSystem(
+          conversationId,
+          {
+            kind: 'retention_changed',
+            actorId: caller.id,
+            retentionDays: dto.retentionDays ?? null,
+          },
+          origin,
+        );
+      }
     });
     return this.view(conversationId, caller.id);
+  }
+
+  /**
+   * Settings are a group admin's; retention is also either member's in a direct conversation
+   * (API.md, PATCH /conversations/:id).
+   */
+  private assertMayUpdate(current: ViewerRow, dto: UpdateConversationDto): void {
+    if (current.viewer.status !== 'active') throw new AppError('NOT_GROUP_ADMIN');
+    const onlyRetention =
+      dto.retentionDays !== undefined &&
+      dto.title === undefined &&
+      dto.allowFileSharing === undefined;
+    if (current.type === 'direct' && onlyRetention) return;
+    if (current.type !== 'group' || current.viewer.role !== 'admin')
+      throw new AppError('NOT_GROUP_ADMIN');
   }
 
   archive(

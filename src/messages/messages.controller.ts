@@ -34,6 +34,8 @@ import {
   ReportMessageDto,
   SendMessageDto,
 } from './dto/message-inputs.dto';
+import { ScheduledMessageDto } from '../scheduled-messages/dto/scheduled-message.dto';
+import { MessageScheduler } from '../scheduled-messages/message-scheduler';
 import { MessageQueriesService } from './message-queries.service';
 import { MessagesService } from './messages.service';
 import { ReactionsService } from './reactions.service';
@@ -49,6 +51,7 @@ export class MessagesController {
     private readonly queries: MessageQueriesService,
     private readonly reactions: ReactionsService,
     private readonly receipts: ReceiptsService,
+    private readonly scheduler: MessageScheduler,
   ) {}
 
   @Post('messages')
@@ -56,6 +59,11 @@ export class MessagesController {
   @ApiOkResponse({
     type: MessageDto,
     description: 'the same clientMessageId was sent before: the first message',
+  })
+  @ApiAcceptedResponse({
+    type: ScheduledMessageDto,
+    description:
+      'with `sendAt`: scheduled, nothing sent yet (the same clientMessageId again: the first one)',
   })
   @ApiErrors(
     'USER_NOT_VERIFIED',
@@ -65,13 +73,18 @@ export class MessagesController {
     'INVALID_ATTACHMENT',
     'CONTENT_BLOCKED',
     'RATE_LIMITED',
+    'TOO_MANY_SCHEDULED',
   )
   async send(
     @CurrentUser() caller: AuthUser,
     @UuidParam('id') id: string,
     @Body() dto: SendMessageDto,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<MessageDto> {
+  ): Promise<MessageDto | ScheduledMessageDto> {
+    if (dto.sendAt !== undefined) {
+      res.status(202);
+      return this.scheduler.schedule(caller, id, dto);
+    }
     const { message, created } = await this.messages.send(caller, id, dto);
     res.status(created ? 201 : 200);
     return message;

@@ -52,6 +52,10 @@ export function describeSystemEvent(event: SystemEvent, names: Map<string, strin
       return `${actor} changed the title to "${event.title ?? ''}"`;
     case 'invitation_accepted':
       return `${actor} joined`;
+    case 'retention_changed':
+      return event.retentionDays
+        ? `${actor} set messages to disappear after ${event.retentionDays} days`
+        : `${actor} set messages to be kept by the default policy`;
   }
 }
 

@@ -38,5 +38,6 @@ import { PushSubscriptionsRepository } from './push-subscriptions.repository';
     PushJob,
     NotificationJobs,
   ],
+  exports: [NotifierService],
 })
 export class NotificationsModule {}

@@ -89,6 +89,32 @@ export class NotifierService {
   }
 
   /**
+   * A `system` notification to one user (for instance: their scheduled message could not be
+   * sent), announced like the others: a `notification:new` event and a push, no email.
+   */
+  async notifySystem(n: {
+    userId: string;
+    conversationId: string | null;
+    title: string;
+    body: string;
+  }): Promise<void> {
+    const created = await this.notifications.insert([
+      {
+        userId: n.userId,
+        type: 'system',
+        conversationId: n.conversationId,
+        messageId: null,
+        actorId: null,
+        title: n.title,
+        body: n.body,
+        read: false,
+        emailPending: false,
+      },
+    ]);
+    await this.announce(created, { email: false, push: () => true });
+  }
+
+  /**
    * `push` says for whom a push job is worth queueing at all (the job checks everything again
    * when it runs): a user without a subscription costs the job's queries for nothing.
    */

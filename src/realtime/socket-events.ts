@@ -68,7 +68,10 @@ export const SERVER_EVENTS = {
     summary: 'A new message in one of your conversations',
   },
   'message:updated': { payload: MessageEventDto, summary: 'A message was edited or reacted to' },
-  'message:deleted': { payload: MessageDeletedEventDto, summary: 'A message became a tombstone' },
+  'message:deleted': {
+    payload: MessageDeletedEventDto,
+    summary: 'A message became a tombstone (deleted, or expired by the retention policy)',
+  },
   typing: { payload: TypingEventDto, summary: 'Another participant started or stopped typing' },
   receipt: {
     payload: ReceiptEventDto,
@@ -89,7 +92,8 @@ export const SERVER_EVENTS = {
   },
   'notification:new': {
     payload: NotificationEventDto,
-    summary: 'A new in-app notification for you (none for muted conversations)',
+    summary:
+      'A new in-app notification for you (none for muted conversations); `system` when your scheduled message could not be sent',
   },
 } as const satisfies Record<string, { payload: Type<unknown>; summary: string }>;
 

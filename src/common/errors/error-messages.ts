@@ -92,6 +92,14 @@ export const ERROR_MESSAGES: Record<ErrorCode, Record<Locale, string>> = {
     en: 'Too many requests. Please try again later.',
     ar: 'طلبات كثيرة جدًا. يرجى المحاولة لاحقًا.',
   },
+  NOT_SCHEDULED: {
+    en: 'This message is no longer scheduled.',
+    ar: 'هذه الرسالة لم تعد مجدولة.',
+  },
+  TOO_MANY_SCHEDULED: {
+    en: 'You have too many scheduled messages.',
+    ar: 'لديك عدد كبير جدًا من الرسائل المجدولة.',
+  },
   INTERNAL: {
     en: 'Something went wrong on our side.',
     ar: 'حدث خطأ من جهتنا.',

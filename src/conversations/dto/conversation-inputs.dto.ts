@@ -6,11 +6,15 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
+  IsInt,
   IsISO8601,
   IsString,
   IsUUID,
   Length,
   Matches,
+  Max,
+  Min,
+  ValidateIf,
 } from 'class-validator';
 import { Optional, CharLength } from '../../common/validation/validators';
 import { PageQuery } from '../../common/pagination/page';
@@ -68,6 +72,20 @@ export class UpdateConversationDto {
   @Optional()
   @IsBoolean()
   allowFileSharing?: boolean;
+
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    minimum: 1,
+    maximum: 3650,
+    description:
+      'days messages are kept; null: the server default. Also either side of a direct conversation',
+  })
+  @ValidateIf((_, value) => value !== undefined && value !== null)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  retentionDays?: number | null;
 }
 
 export class ListConversationsQuery extends PageQuery {

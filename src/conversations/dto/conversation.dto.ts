@@ -92,4 +92,13 @@ export class ConversationDto {
 
   @ApiProperty({ type: String, nullable: true, enum: ['pending'] })
   invitation!: 'pending' | null;
+
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    minimum: 1,
+    maximum: 3650,
+    description: 'messages older than this many days become tombstones; null: the server default',
+  })
+  retentionDays!: number | null;
 }

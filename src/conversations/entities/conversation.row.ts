@@ -15,6 +15,8 @@ export interface ConversationRow {
   last_seq: string;
   last_version: string;
   last_activity: string;
+  /** null: the server default (MESSAGE_RETENTION_DAYS) */
+  retention_days: number | null;
 }
 
 /** A `conversation_participants` row with the member's public profile. */

@@ -4,6 +4,7 @@ import {
   ArrayMaxSize,
   IsArray,
   IsInt,
+  IsISO8601,
   IsString,
   IsUUID,
   Length,
@@ -93,6 +94,15 @@ export class SendMessageDto extends SendMessageFields {
   @IsString()
   @Length(1, 64)
   clientMessageId?: string;
+
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description:
+      'send later: 10 s to 30 days ahead; the answer is then `202 ScheduledMessage` and nothing is sent yet',
+  })
+  @Optional()
+  @IsISO8601({ strict: true })
+  sendAt?: string;
 }
 
 export class EditMessageDto {

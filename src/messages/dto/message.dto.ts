@@ -25,6 +25,7 @@ export class SystemEventDto {
       'member_left',
       'title_changed',
       'invitation_accepted',
+      'retention_changed',
     ],
   })
   kind!: string;
@@ -37,6 +38,14 @@ export class SystemEventDto {
 
   @ApiProperty({ required: false, description: 'the new title' })
   title?: string;
+
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    required: false,
+    description: 'retention_changed: the new retention in days; null: the server default',
+  })
+  retentionDays?: number | null;
 }
 
 export class MessageDto {

@@ -28,7 +28,8 @@ export type SystemEventKind =
   | 'member_removed'
   | 'member_left'
   | 'title_changed'
-  | 'invitation_accepted';
+  | 'invitation_accepted'
+  | 'retention_changed';
 
 /** What a system message records, for clients that render it in their own words. */
 export interface SystemEvent {
@@ -36,6 +37,8 @@ export interface SystemEvent {
   actorId: string;
   userIds?: string[];
   title?: string;
+  /** retention_changed: the new retention in days; null: the server default */
+  retentionDays?: number | null;
 }
 
 /** The caller's membership of a conversation, with what every message rule needs. */
