@@ -10,6 +10,9 @@ export default tseslint.config(
       'data/',
       'uploads/',
       'coverage/',
+      'artifacts/',
+      'web/dist/',
+      'web/src/api/schema.d.ts',
       'jest.config.js',
       'eslint.config.mjs',
     ],
@@ -36,7 +39,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/**/*.ts', '**/*.spec.ts'],
+    files: ['test/**/*.ts', '**/*.spec.ts', 'web/src/**/*.test.{ts,tsx}'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',
@@ -44,6 +47,21 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
       '@typescript-eslint/no-explicit-any': 'off',
+    },
+  },
+  {
+    // the web client: browser code, checked against web/tsconfig.json
+    files: ['web/src/**/*.{ts,tsx}'],
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  {
+    files: ['web/public/**/*.js', 'test/web/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: { self: 'readonly', process: 'readonly', console: 'readonly' },
     },
   },
   {

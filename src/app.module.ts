@@ -22,6 +22,7 @@ import { RealtimeModule } from './realtime/realtime.module';
 import { RetentionModule } from './retention/retention.module';
 import { ScheduledMessagesModule } from './scheduled-messages/scheduled-messages.module';
 import { SearchModule } from './search/search.module';
+import { WebModule } from './web/web.module';
 
 @Module({
   imports: [
@@ -42,6 +43,7 @@ import { SearchModule } from './search/search.module';
     SearchModule,
     ScheduledMessagesModule,
     RetentionModule,
+    WebModule,
   ],
   providers: [
     // Order matters: authenticate first, so per-user limits know the user.

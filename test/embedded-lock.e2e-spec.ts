@@ -24,7 +24,13 @@ class ServerProcess {
   constructor(env: Record<string, string>) {
     // Only what the service needs: no DATABASE_URL or REDIS_URL leaks in from the test run.
     this.child = spawn(process.execPath, [MAIN], {
-      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent', PORT: '0', ...env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        LOG_LEVEL: 'silent',
+        PORT: '0',
+        DEMO_USERS: 'false',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child.stdout?.on('data', (chunk: Buffer) => (this.out += chunk.toString()));

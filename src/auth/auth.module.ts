@@ -7,6 +7,7 @@ import { UsersModule } from '../users/users.module';
 import { AdminBootstrapService } from './admin-bootstrap.service';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
+import { DemoUsersService } from './demo-users.service';
 import { JWT_SECRET, jwtExpiresIn, JwtSecretProvider } from './jwt-secret.provider';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { JwtStrategy } from './jwt.strategy';
@@ -34,6 +35,7 @@ import { SessionsRepository } from './sessions.repository';
     JwtStrategy,
     JwtAuthGuard,
     AdminBootstrapService,
+    DemoUsersService,
   ],
   exports: [AuthService, JwtAuthGuard],
 })

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { validateEnv } from './env.schema';
+import { isOn, validateEnv } from './env.schema';
 import { readServiceAccount, ServiceAccount } from './service-account';
 
 /** An S3-compatible bucket for attachments (`S3_*`). */
@@ -102,6 +102,8 @@ export class AppConfig {
   readonly docsEnabled: boolean;
   /** Express's `trust proxy`: a hop count, or addresses, CIDRs and names like `loopback` */
   readonly trustProxy: number | string[];
+  /** ensure and print two verified demo users at start (never in production) */
+  readonly demoUsers: boolean;
   readonly logLevel: LogLevel;
   readonly retention: RetentionSettings;
 
@@ -190,6 +192,7 @@ export class AppConfig {
     this.trustProxy = /^\d+$/.test(trustProxy)
       ? Number(trustProxy)
       : trustProxy.split(',').map((entry) => entry.trim());
+    this.demoUsers = !this.production && (env.DEMO_USERS === undefined || isOn(env.DEMO_USERS));
     this.logLevel = (env.LOG_LEVEL ?? 'info') as LogLevel;
     this.retention = {
       defaultDays: env.MESSAGE_RETENTION_DAYS ?? null,

@@ -342,6 +342,7 @@ describe('AppConfig', () => {
       metricsToken: null,
       docsEnabled: true,
       trustProxy: ['loopback'],
+      demoUsers: true,
       logLevel: 'info',
       retention: { defaultDays: null, sweepIntervalMs: 600000, batchSize: 100 },
     });
@@ -488,6 +489,7 @@ describe('AppConfig', () => {
       metricsToken: 'metrics-token-0123456789',
       docsEnabled: true,
       trustProxy: 1,
+      demoUsers: false,
       logLevel: 'warn',
       retention: { defaultDays: 365, sweepIntervalMs: 600000, batchSize: 100 },
     });
@@ -496,5 +498,24 @@ describe('AppConfig', () => {
 
   it('reads METRICS_ENABLED=1, which validation accepts as a boolean, as enabled', () => {
     expect(new AppConfig({ METRICS_ENABLED: '1' }).metricsEnabled).toBe(true);
+  });
+
+  it.each([
+    ['false', false],
+    ['0', false],
+    ['true', true],
+    ['1', true],
+  ])('reads DEMO_USERS=%s outside production', (value, on) => {
+    expect(new AppConfig({ DEMO_USERS: value }).demoUsers).toBe(on);
+  });
+
+  it('keeps the demo users off in production, where DEMO_USERS=true is refused', () => {
+    expect(new AppConfig(PRODUCTION_OK).demoUsers).toBe(false);
+    expect(new AppConfig({ ...PRODUCTION_OK, DEMO_USERS: 'false' }).demoUsers).toBe(false);
+    expect(variables(invalid({ ...PRODUCTION_OK, DEMO_USERS: 'true' }))).toEqual(['DEMO_USERS']);
+  });
+
+  it('refuses a DEMO_USERS that is not a boolean', () => {
+    expect(variables(invalid({ DEMO_USERS: 'yes' }))).toEqual(['DEMO_USERS']);
   });
 });

@@ -13,6 +13,7 @@ import {
   validateSync,
   ValidateBy,
   ValidateIf,
+  type ValidationArguments,
 } from 'class-validator';
 import { readServiceAccount } from './service-account';
 
@@ -20,6 +21,9 @@ const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
 
 const isProduction = (env: EnvSchema): boolean => env.NODE_ENV === 'production';
+
+/** A boolean variable's value that turns it on. */
+export const isOn = (value: unknown): boolean => value === 'true' || value === '1';
 
 const SENSITIVE = new Set<string>();
 
@@ -375,6 +379,19 @@ export class EnvSchema {
   @IsOptional()
   @IsIn(['true', 'false', '1', '0'], { message: 'METRICS_ENABLED must be true or false' })
   METRICS_ENABLED?: string;
+
+  /** the two demo accounts are for trying the service: refused in production */
+  @IsOptional()
+  @IsIn(['true', 'false', '1', '0'], { message: 'DEMO_USERS must be true or false' })
+  @ValidateBy({
+    name: 'offInProduction',
+    validator: {
+      validate: (value: unknown, args?: ValidationArguments) =>
+        !isProduction(args?.object as EnvSchema) || !isOn(value),
+      defaultMessage: () => 'DEMO_USERS cannot be true when NODE_ENV=production',
+    },
+  })
+  DEMO_USERS?: string;
 
   @IsOptional()
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])

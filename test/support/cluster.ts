@@ -15,7 +15,13 @@ const MAIN = join(__dirname, '..', '..', 'dist', 'src', 'main.js');
 /** Starts the built service (`dist/`, built by `npm test`) as its own process. */
 export function startNode(env: Record<string, string>, timeoutMs = 30_000): Promise<AppNode> {
   const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'warn', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      DEMO_USERS: 'false',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

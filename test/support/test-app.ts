@@ -41,6 +41,7 @@ export async function startTestApp(
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
+    DEMO_USERS: 'false',
     RATE_LIMIT_AUTH_PER_MINUTE: '100000',
     RATE_LIMIT_REQUESTS_PER_MINUTE: '100000',
     RATE_LIMIT_MESSAGES_PER_MINUTE: '100000',
