@@ -69,6 +69,7 @@ describe('realtime: /messaging namespace', () => {
           message: expect.objectContaining({ id: ack.data.id }),
         });
       }
+      await t.drain();
       await settle(a1);
       expect(a1Seen).toEqual([]);
     });
@@ -153,6 +154,7 @@ describe('realtime: /messaging namespace', () => {
             .sort(),
         );
       }
+      await t.drain();
       await settle(...sockets);
       // every user gets each message of their conversations that others sent, once, and
       // nothing of a conversation they are not in; a sender's own socket has the ack instead
@@ -227,6 +229,7 @@ describe('realtime: /messaging namespace', () => {
         .delete(`${API}/conversations/${conversation.id}/messages/${sent.data.id}`)
         .set(auth(a.token))
         .expect(204);
+      await t.drain();
       await settle(spy, sa);
       expect(seen).toEqual([]);
     });
@@ -448,6 +451,7 @@ describe('realtime: /messaging namespace', () => {
       const gone = await offline;
       expect(Date.now() - closedAt).toBeGreaterThanOrEqual(GRACE_MS - 50);
       expect(gone.lastSeenAt).toEqual(expect.any(String));
+      await t.drain();
       await settle(s1);
       expect(strangerSeen).toEqual([]);
     });
@@ -463,6 +467,7 @@ describe('realtime: /messaging namespace', () => {
       a1.close();
       await open(a);
       await new Promise((r) => setTimeout(r, GRACE_MS * 2)); // the grace period itself is what is tested
+      await t.drain();
       await settle(b1);
       expect(seen).toEqual([]);
     });
@@ -518,6 +523,7 @@ describe('realtime: /messaging namespace', () => {
       const o1 = await open(owner);
       await chat(t).send(owner, group.id, 'after removal');
       await call(o1, 'typing:start', { conversationId: group.id });
+      await t.drain();
       await settle(m1, o1);
       expect(seen).toEqual([]);
     });
@@ -553,6 +559,7 @@ describe('realtime: /messaging namespace', () => {
         } finally {
           await other.end();
         }
+        await t.drain();
         await settle(m1);
         // (the group's own system message may still reach the socket opened after it)
         expect(seen.filter((e) => e.payload.message.type !== 'system')).toEqual([]);
@@ -605,6 +612,7 @@ describe('realtime: /messaging namespace', () => {
       const s = await open(invited);
       const seen = record(s, ['message:new']);
       await chat(t).send(owner, group.id, 'before acceptance');
+      await t.drain();
       await settle(s);
       expect(seen).toEqual([]);
       const joined = waitFor(s, 'message:new');
