@@ -770,8 +770,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Receive Web Push notifications in this browser
-         * @description Pushes go while you have no open socket, for conversations you have not muted, when `pushNotifications` is on. Subscribing an endpoint again answers the same id.
+         * Receive push notifications in this browser (Web Push) or app (FCM)
+         * @description Pushes go while you have no open socket, for conversations you have not muted, when `pushNotifications` is on. Subscribing an endpoint or token again answers the same id. FCM messages carry `notification: {title, body}` (no body for `e2e` conversations), `data: {type, conversationId, messageId}` (ids absent when there is none), high priority, and collapse per conversation; they go only when the server has FCM set up.
          */
         post: operations["NotificationsController_subscribe"];
         delete?: never;
@@ -837,7 +837,7 @@ export interface paths {
         };
         /**
          * Full-text search of your messages
-         * @description Across your conversations, or within one. English and Arabic stemming (`simple` for other languages); Arabic matches regardless of diacritics, tatweel and letter variants. Never deleted messages, history you deleted or could not see, or encrypted conversations. Ordered by rank (higher is better), then newest.
+         * @description Across your conversations, or within one. English and Arabic stemming (`simple` for other languages); Arabic matches regardless of diacritics, tatweel, letter variants and the proclitics و ف ب ل ال and their combinations (وبال، فلل), in the query or the message. Never deleted messages, history you deleted or could not see, or encrypted conversations. Ordered by rank (higher is better), then newest.
          */
         get: operations["SearchController_find"];
         put?: never;
@@ -846,6 +846,38 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scheduled-messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ScheduledMessagesController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scheduled-messages/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["ScheduledMessagesController_cancel"];
+        options?: never;
+        head?: never;
+        patch: operations["ScheduledMessagesController_update"];
         trace?: never;
     };
 }
@@ -908,7 +940,7 @@ export interface components {
              * @example NOT_GROUP_ADMIN
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "USER_NOT_VERIFIED" | "USER_SUSPENDED" | "MESSAGES_NOT_ALLOWED" | "BLOCKED" | "NOT_GROUP_ADMIN" | "NOT_MESSAGE_SENDER" | "FILE_SHARING_DISABLED" | "FORBIDDEN" | "NOT_FOUND" | "EMAIL_TAKEN" | "FILE_TOO_LARGE" | "UNSUPPORTED_FILE_TYPE" | "GROUP_FULL" | "INVALID_PARTICIPANT" | "INVALID_REPLY" | "INVALID_ATTACHMENT" | "CONTENT_BLOCKED" | "RATE_LIMITED" | "INTERNAL";
+            code: "VALIDATION_FAILED" | "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "USER_NOT_VERIFIED" | "USER_SUSPENDED" | "MESSAGES_NOT_ALLOWED" | "BLOCKED" | "NOT_GROUP_ADMIN" | "NOT_MESSAGE_SENDER" | "FILE_SHARING_DISABLED" | "FORBIDDEN" | "NOT_FOUND" | "EMAIL_TAKEN" | "FILE_TOO_LARGE" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_FILE_TYPE" | "GROUP_FULL" | "INVALID_PARTICIPANT" | "INVALID_REPLY" | "INVALID_ATTACHMENT" | "CONTENT_BLOCKED" | "RATE_LIMITED" | "NOT_SCHEDULED" | "TOO_MANY_SCHEDULED" | "INTERNAL" | "UNAVAILABLE";
             /** @description Human text in the caller’s language (Accept-Language, else the user’s locale). */
             message: string;
             details?: {
@@ -963,12 +995,20 @@ export interface components {
             language?: string;
             /** @description idempotency key chosen by the client */
             clientMessageId?: string;
+            /**
+             * Format: date-time
+             * @description send later: 10 s to 30 days ahead; the answer is then `202 ScheduledMessage` and nothing is sent yet
+             */
+            sendAt?: string;
         };
         AttachmentDto: {
             /** Format: uuid */
             id: string;
-            /** @enum {string} */
-            kind: "image" | "file";
+            /**
+             * @description `audio`: a voice message
+             * @enum {string}
+             */
+            kind: "image" | "file" | "audio";
             /** @description the base name the client gave, without any path */
             filename: string;
             /** @example image/png */
@@ -979,6 +1019,8 @@ export interface components {
             width?: number;
             /** @description images only */
             height?: number;
+            /** @description audio only: the recording’s length in milliseconds */
+            durationMs?: number;
             /** @example /api/v1/attachments/… */
             url: string;
             /**
@@ -997,7 +1039,7 @@ export interface components {
         };
         SystemEventDto: {
             /** @enum {string} */
-            kind: "group_created" | "members_added" | "member_removed" | "member_left" | "title_changed" | "invitation_accepted";
+            kind: "group_created" | "members_added" | "member_removed" | "member_left" | "title_changed" | "invitation_accepted" | "retention_changed";
             /**
              * Format: uuid
              * @description who made the change
@@ -1007,6 +1049,8 @@ export interface components {
             userIds?: string[];
             /** @description the new title */
             title?: string;
+            /** @description retention_changed: the new retention in days; null: the server default */
+            retentionDays?: number | null;
         };
         MessageDto: {
             /** Format: uuid */
@@ -1021,8 +1065,11 @@ export interface components {
             /** Format: uuid */
             senderId: string | null;
             sender: components["schemas"]["PublicUserDto"] | null;
-            /** @enum {string} */
-            type: "text" | "file" | "image" | "system";
+            /**
+             * @description `image` or `audio` when all its attachments are of that kind, `file` otherwise
+             * @enum {string}
+             */
+            type: "text" | "file" | "image" | "audio" | "system";
             content: string;
             /** @example ar */
             language: string;
@@ -1045,6 +1092,32 @@ export interface components {
             moderation: "clean" | "masked" | "flagged";
             /** @description for `system` messages: what happened */
             system: components["schemas"]["SystemEventDto"] | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        ScheduledMessageDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            conversationId: string;
+            content: string;
+            /** Format: uuid */
+            replyToMessageId: string | null;
+            attachmentIds: string[];
+            /** Format: date-time */
+            sendAt: string;
+            /** @enum {string} */
+            status: "scheduled" | "sent" | "failed" | "canceled";
+            /**
+             * Format: uuid
+             * @description the message it became, once `sent`
+             */
+            messageId: string | null;
+            /**
+             * @description once `failed`: the error code the send answered
+             * @example BLOCKED
+             */
+            failure: string | null;
             /** Format: date-time */
             createdAt: string;
         };
@@ -1142,10 +1215,14 @@ export interface components {
             mutedUntil: string | null;
             /** @enum {string|null} */
             invitation: "pending" | null;
+            /** @description messages older than this many days become tombstones; null: the server default */
+            retentionDays: number | null;
         };
         UpdateConversationDto: {
             title?: string;
             allowFileSharing?: boolean;
+            /** @description days messages are kept; null: the server default. Also either side of a direct conversation */
+            retentionDays?: number | null;
         };
         AddParticipantsDto: {
             userIds: string[];
@@ -1256,13 +1333,26 @@ export interface components {
             /** @description the subscription’s auth secret, base64 (16 bytes) */
             auth: string;
         };
-        PushSubscriptionInput: {
+        WebPushSubscriptionBody: {
+            /**
+             * @default webpush
+             * @enum {string}
+             */
+            type?: "webpush";
             /**
              * Format: uri
              * @example https://push.example.net/send/abc
              */
             endpoint: string;
             keys: components["schemas"]["PushKeysDto"];
+        };
+        FcmSubscriptionBody: {
+            /** @enum {string} */
+            type: "fcm";
+            /** @description the app’s FCM registration token (`getToken()`) */
+            token: string;
+            /** @enum {string} */
+            platform: "android" | "ios" | "web";
         };
         PushSubscriptionCreatedDto: {
             /** Format: uuid */
@@ -1306,6 +1396,15 @@ export interface components {
              * @example 0.1
              */
             rank: number;
+        };
+        UpdateScheduledMessageDto: {
+            /** @description 1..4000 characters after trimming; 0.. with attachments */
+            content?: string;
+            /**
+             * Format: date-time
+             * @description 10 s to 30 days ahead
+             */
+            sendAt?: string;
         };
         SocketSendDto: {
             /** @description 1..4000 characters after trimming; 0.. with attachments. In e2e conversations: base64 ciphertext up to 16 KiB. */
@@ -1464,6 +1563,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     HealthController_ready: {
@@ -1565,7 +1673,7 @@ export interface operations {
                 };
             };
             /**
-             * @description Names the failing part (database, redis)
+             * @description UNAVAILABLE; `details.failing` names the failing parts (database, redis)
              *
              *     The Health Check is not successful
              */
@@ -1670,6 +1778,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description METRICS_TOKEN is set and `Authorization: Bearer <token>` does not carry it */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description METRICS_ENABLED=false */
             404: {
                 headers: {
@@ -1690,6 +1807,15 @@ export interface operations {
             };
             /** @description INTERNAL (details.correlationId is in the server log) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1752,6 +1878,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     UsersController_updateMe: {
@@ -1793,6 +1928,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description PAYLOAD_TOO_LARGE: the JSON body is over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description RATE_LIMITED */
             429: {
                 headers: {
@@ -1804,6 +1948,15 @@ export interface operations {
             };
             /** @description INTERNAL (details.correlationId is in the server log) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1866,6 +2019,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     UsersController_updateSettings: {
@@ -1907,6 +2069,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description PAYLOAD_TOO_LARGE: the JSON body is over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description RATE_LIMITED */
             429: {
                 headers: {
@@ -1918,6 +2089,15 @@ export interface operations {
             };
             /** @description INTERNAL (details.correlationId is in the server log) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1987,6 +2167,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     UsersController_lookup: {
@@ -2044,6 +2233,15 @@ export interface operations {
             };
             /** @description INTERNAL (details.correlationId is in the server log) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2117,6 +2315,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     UsersController_block: {
@@ -2181,6 +2388,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     UsersController_unblock: {
@@ -2238,6 +2454,15 @@ export interface operations {
             };
             /** @description INTERNAL (details.correlationId is in the server log) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2320,6 +2545,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     AdminUsersController_suspend: {
@@ -2381,6 +2615,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description PAYLOAD_TOO_LARGE: the JSON body is over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description RATE_LIMITED */
             429: {
                 headers: {
@@ -2392,6 +2635,15 @@ export interface operations {
             };
             /** @description INTERNAL (details.correlationId is in the server log) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2474,6 +2726,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     AuthController_register: {
@@ -2515,6 +2776,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description PAYLOAD_TOO_LARGE: the JSON body is over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description RATE_LIMITED */
             429: {
                 headers: {
@@ -2526,6 +2796,15 @@ export interface operations {
             };
             /** @description INTERNAL (details.correlationId is in the server log) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2583,6 +2862,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description PAYLOAD_TOO_LARGE: the JSON body is over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description RATE_LIMITED */
             429: {
                 headers: {
@@ -2594,6 +2882,15 @@ export interface operations {
             };
             /** @description INTERNAL (details.correlationId is in the server log) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2642,6 +2939,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description PAYLOAD_TOO_LARGE: the JSON body is over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description RATE_LIMITED */
             429: {
                 headers: {
@@ -2653,6 +2959,15 @@ export interface operations {
             };
             /** @description INTERNAL (details.correlationId is in the server log) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2699,6 +3014,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description PAYLOAD_TOO_LARGE: the JSON body is over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description RATE_LIMITED */
             429: {
                 headers: {
@@ -2710,6 +3034,15 @@ export interface operations {
             };
             /** @description INTERNAL (details.correlationId is in the server log) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2792,6 +3125,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     MessagesController_send: {
@@ -2825,6 +3167,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MessageDto"];
+                };
+            };
+            /** @description with `sendAt`: scheduled, nothing sent yet (the same clientMessageId again: the first one) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduledMessageDto"];
                 };
             };
             /** @description VALIDATION_FAILED */
@@ -2863,7 +3214,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description INVALID_REPLY | INVALID_ATTACHMENT | CONTENT_BLOCKED */
+            /** @description PAYLOAD_TOO_LARGE: the JSON body is over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVALID_REPLY | INVALID_ATTACHMENT | CONTENT_BLOCKED | TOO_MANY_SCHEDULED */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2883,6 +3243,15 @@ export interface operations {
             };
             /** @description INTERNAL (details.correlationId is in the server log) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2964,6 +3333,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     MessagesController_get: {
@@ -3024,6 +3402,15 @@ export interface operations {
             };
             /** @description INTERNAL (details.correlationId is in the server log) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3105,6 +3492,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     MessagesController_edit: {
@@ -3167,6 +3563,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description PAYLOAD_TOO_LARGE: the JSON body is over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description CONTENT_BLOCKED */
             422: {
                 headers: {
@@ -3187,6 +3592,15 @@ export interface operations {
             };
             /** @description INTERNAL (details.correlationId is in the server log) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3261,6 +3675,15 @@ export interface operations {
             };
             /** @description INTERNAL (details.correlationId is in the server log) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3346,6 +3769,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     MessagesController_unreact: {
@@ -3424,6 +3856,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     MessagesController_receiptsOf: {
@@ -3494,6 +3935,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     MessagesController_report: {
@@ -3546,6 +3996,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description PAYLOAD_TOO_LARGE: the JSON body is over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description RATE_LIMITED */
             429: {
                 headers: {
@@ -3557,6 +4016,15 @@ export interface operations {
             };
             /** @description INTERNAL (details.correlationId is in the server log) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3605,6 +4073,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description PAYLOAD_TOO_LARGE: the JSON body is over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description RATE_LIMITED */
             429: {
                 headers: {
@@ -3616,6 +4093,15 @@ export interface operations {
             };
             /** @description INTERNAL (details.correlationId is in the server log) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3677,6 +4163,15 @@ export interface operations {
             };
             /** @description INTERNAL (details.correlationId is in the server log) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3758,6 +4253,15 @@ export interface operations {
             };
             /** @description INTERNAL (details.correlationId is in the server log) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3855,6 +4359,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     AttachmentsController_thumbnail: {
@@ -3945,6 +4458,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     ConversationsController_list: {
@@ -4001,6 +4523,15 @@ export interface operations {
             };
             /** @description INTERNAL (details.correlationId is in the server log) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4068,6 +4599,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description PAYLOAD_TOO_LARGE: the JSON body is over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description INVALID_PARTICIPANT | GROUP_FULL */
             422: {
                 headers: {
@@ -4088,6 +4628,15 @@ export interface operations {
             };
             /** @description INTERNAL (details.correlationId is in the server log) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4161,6 +4710,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     ConversationsController_deleteForMe: {
@@ -4219,6 +4777,15 @@ export interface operations {
             };
             /** @description INTERNAL (details.correlationId is in the server log) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4287,6 +4854,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description PAYLOAD_TOO_LARGE: the JSON body is over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description RATE_LIMITED */
             429: {
                 headers: {
@@ -4298,6 +4874,15 @@ export interface operations {
             };
             /** @description INTERNAL (details.correlationId is in the server log) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4366,6 +4951,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description PAYLOAD_TOO_LARGE: the JSON body is over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description GROUP_FULL | INVALID_PARTICIPANT */
             422: {
                 headers: {
@@ -4386,6 +4980,15 @@ export interface operations {
             };
             /** @description INTERNAL (details.correlationId is in the server log) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4468,6 +5071,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     ConversationsController_setRole: {
@@ -4530,6 +5142,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description PAYLOAD_TOO_LARGE: the JSON body is over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description INVALID_PARTICIPANT */
             422: {
                 headers: {
@@ -4550,6 +5171,15 @@ export interface operations {
             };
             /** @description INTERNAL (details.correlationId is in the server log) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4623,6 +5253,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     ConversationsController_decline: {
@@ -4680,6 +5319,15 @@ export interface operations {
             };
             /** @description INTERNAL (details.correlationId is in the server log) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4753,6 +5401,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     ConversationsController_unarchive: {
@@ -4819,6 +5476,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     ConversationsController_mute: {
@@ -4871,6 +5537,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description PAYLOAD_TOO_LARGE: the JSON body is over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description RATE_LIMITED */
             429: {
                 headers: {
@@ -4882,6 +5557,15 @@ export interface operations {
             };
             /** @description INTERNAL (details.correlationId is in the server log) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4955,6 +5639,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     ConversationsController_read: {
@@ -5007,6 +5700,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description PAYLOAD_TOO_LARGE: the JSON body is over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description RATE_LIMITED */
             429: {
                 headers: {
@@ -5018,6 +5720,15 @@ export interface operations {
             };
             /** @description INTERNAL (details.correlationId is in the server log) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5085,6 +5796,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description PAYLOAD_TOO_LARGE: the JSON body is over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description INVALID_PARTICIPANT | INVALID_ATTACHMENT | CONTENT_BLOCKED */
             422: {
                 headers: {
@@ -5105,6 +5825,15 @@ export interface operations {
             };
             /** @description INTERNAL (details.correlationId is in the server log) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5184,6 +5913,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     AdminModerationController_resolve: {
@@ -5245,6 +5983,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description PAYLOAD_TOO_LARGE: the JSON body is over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description RATE_LIMITED */
             429: {
                 headers: {
@@ -5256,6 +6003,15 @@ export interface operations {
             };
             /** @description INTERNAL (details.correlationId is in the server log) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5327,6 +6083,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     NotificationsController_unreadCount: {
@@ -5382,6 +6147,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     NotificationsController_readAll: {
@@ -5429,6 +6203,15 @@ export interface operations {
             };
             /** @description INTERNAL (details.correlationId is in the server log) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5501,6 +6284,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     NotificationsController_publicKey: {
@@ -5556,6 +6348,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     NotificationsController_subscribe: {
@@ -5567,7 +6368,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["PushSubscriptionInput"];
+                "application/json": components["schemas"]["WebPushSubscriptionBody"] | components["schemas"]["FcmSubscriptionBody"];
             };
         };
         responses: {
@@ -5597,6 +6398,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description PAYLOAD_TOO_LARGE: the JSON body is over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description RATE_LIMITED */
             429: {
                 headers: {
@@ -5608,6 +6418,15 @@ export interface operations {
             };
             /** @description INTERNAL (details.correlationId is in the server log) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5680,6 +6499,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     PresenceController_contacts: {
@@ -5742,6 +6570,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     PresenceController_statuses: {
@@ -5796,6 +6633,15 @@ export interface operations {
             };
             /** @description INTERNAL (details.correlationId is in the server log) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5871,6 +6717,268 @@ export interface operations {
             };
             /** @description INTERNAL (details.correlationId is in the server log) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ScheduledMessagesController_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+                conversationId?: string;
+                status?: "scheduled" | "sent" | "failed" | "canceled";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ScheduledMessageDto"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INTERNAL (details.correlationId is in the server log) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ScheduledMessagesController_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description canceled */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NOT_SCHEDULED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INTERNAL (details.correlationId is in the server log) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ScheduledMessagesController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateScheduledMessageDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduledMessageDto"];
+                };
+            };
+            /** @description VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NOT_SCHEDULED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the JSON body is over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INTERNAL (details.correlationId is in the server log) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAVAILABLE: the database or Redis is unreachable, or the node is shutting down; retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
