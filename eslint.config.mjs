@@ -39,6 +39,26 @@ export default tseslint.config(
     },
   },
   {
+    // A module's tables are its own: others go through its services (and visibility through
+    // src/visibility), never through its repository. Row types may be shared.
+    files: ['src/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../*/*.repository', '../../*/*.repository', '../../*/*/*.repository'],
+              allowTypeImports: true,
+              message:
+                "Another module's repository: use that module's service (its tables are its own).",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts', '**/*.spec.ts', 'web/src/**/*.test.{ts,tsx}'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',

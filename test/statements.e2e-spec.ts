@@ -179,8 +179,39 @@ describe('SQL statements', () => {
       expect(plan).not.toMatch(/Seq Scan on messages/);
     });
 
+    it('reads a thread page through an index, bounded by what the viewer may see', async () => {
+      const [root] = await sql.rows<{ id: string }>(
+        `SELECT id FROM messages WHERE conversation_id = $1 AND seq = 1`,
+        [conversationId],
+      );
+      const plan = await plansOf((repo) => repo.replies(conversationId, root.id, userId, '0', 50));
+      expect(plan).not.toMatch(/Seq Scan on messages/);
+    });
+
+    it('answers who may see a message (message_viewers) through the message key', async () => {
+      const [message] = await sql.rows<{ id: string }>(
+        `SELECT id FROM messages WHERE conversation_id = $1 AND seq = 7`,
+        [conversationId],
+      );
+      const explain = async (text: string, params: unknown[]) =>
+        (await sql.rows<{ 'QUERY PLAN': string }>(`EXPLAIN ${text}`, params))
+          .map((l) => l['QUERY PLAN'])
+          .join('\n');
+      const one = await explain(
+        `SELECT 1 FROM message_viewers WHERE message_id = $1 AND viewer_id = $2`,
+        [message.id, userId],
+      );
+      // (the seeded participants are one user's 200 rows: scanning those is the planner's right)
+      expect(one).toMatch(/Index Scan using messages_pkey/);
+      expect(one).not.toMatch(/Seq Scan on messages/);
+      const all = await explain(`SELECT viewer_id FROM message_viewers WHERE message_id = $1`, [
+        message.id,
+      ]);
+      expect(all).not.toMatch(/Seq Scan on messages/);
+    });
+
     it('reads the changes feed through an index', async () => {
-      const plan = await plansOf((repo) => repo.changes(conversationId, '450', '0', 50));
+      const plan = await plansOf((repo) => repo.changes(conversationId, userId, '450', 50));
       expect(plan).toMatch(/Index.* on messages/);
       expect(plan).not.toMatch(/Seq Scan on messages/);
     });

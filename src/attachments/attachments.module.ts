@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { VisibilityModule } from '../visibility/visibility.module';
 import { EncryptionModule } from '../encryption/encryption.module';
 import { AttachmentSealer } from './attachment-sealer';
 import { AttachmentsCleanup } from './attachments-cleanup.service';
@@ -18,7 +19,7 @@ import { UploadSpool } from './upload/upload-spool';
  * The message log uses it through `MessageAttachments`; it knows nothing of messages' code.
  */
 @Module({
-  imports: [EncryptionModule],
+  imports: [VisibilityModule, EncryptionModule],
   controllers: [AttachmentsController],
   providers: [
     AttachmentsRepository,

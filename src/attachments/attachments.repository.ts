@@ -42,8 +42,9 @@ export class AttachmentsRepository {
   }
 
   /**
-   * The attachment if `userId` may read it: its uploader, or an active participant who can see
-   * (seq > visible_after_seq) the live message that references it. Null for anyone else.
+   * The attachment if `userId` may read it: its uploader, or someone who may see the live
+   * message that references it (the visibility migration's `message_viewers`). Null for
+   * anyone else.
    */
   findReadable(id: string, userId: string): Promise<AttachmentRow | null> {
     return this.sql.row<AttachmentRow>(
@@ -51,9 +52,8 @@ export class AttachmentsRepository {
         WHERE a.id = $1 AND a.deleted_at IS NULL
           AND (a.uploader_id = $2 OR EXISTS (
                 SELECT 1 FROM messages m
-                  JOIN conversation_participants p ON p.conversation_id = m.conversation_id
-                 WHERE m.id = a.message_id AND m.deleted_at IS NULL
-                   AND p.user_id = $2 AND p.status = 'active' AND m.seq > p.visible_after_seq))`,
+                  JOIN message_viewers v ON v.message_id = m.id
+                 WHERE m.id = a.message_id AND m.deleted_at IS NULL AND v.viewer_id = $2))`,
       [id, userId],
     );
   }

@@ -4,7 +4,7 @@ import type { AuthUser } from '../common/auth/auth-user';
 import { AppError } from '../common/errors/app-error';
 import { DomainEventBus } from '../common/events/domain-event-bus';
 import { toUser } from '../users/dto/user.dto';
-import { UsersRepository } from '../users/users.repository';
+import { UserDirectory } from '../users/user-directory';
 import { AuthResultDto, LoginDto, RegisterDto, TokenPairDto } from './dto/auth.dto';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './password';
 import { SessionsRepository } from './sessions.repository';
@@ -21,7 +21,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 @Injectable()
 export class AuthService {
   constructor(
-    private readonly users: UsersRepository,
+    private readonly users: UserDirectory,
     private readonly sessions: SessionsRepository,
     private readonly jwt: JwtService,
     private readonly events: DomainEventBus,

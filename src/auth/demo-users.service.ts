@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { UsersRepository } from '../users/users.repository';
+import { UserDirectory } from '../users/user-directory';
 import { hashPassword } from './password';
 
 /** The accounts a newcomer signs in with to try the web client in two windows. */
@@ -24,7 +24,7 @@ export class DemoUsersService implements OnApplicationBootstrap {
 
   constructor(
     private readonly config: AppConfig,
-    private readonly users: UsersRepository,
+    private readonly users: UserDirectory,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {

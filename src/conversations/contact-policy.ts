@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../common/auth/auth-user';
 import { AppError } from '../common/errors/app-error';
-import { UsersRepository } from '../users/users.repository';
+import { UserDirectory } from '../users/user-directory';
 import { ConversationsRepository } from './conversations.repository';
 
 export interface Reachable {
@@ -17,7 +17,7 @@ export interface Reachable {
 @Injectable()
 export class ContactPolicy {
   constructor(
-    private readonly users: UsersRepository,
+    private readonly users: UserDirectory,
     private readonly conversations: ConversationsRepository,
   ) {}
 
@@ -39,7 +39,7 @@ export class ContactPolicy {
         throw new AppError('INVALID_PARTICIPANT', { userId });
       }
       await this.assertNotBlocked(caller.id, userId);
-      const settings = await this.users.getSettings(userId);
+      const settings = await this.users.settings(userId);
       const allow = settings?.allowMessagesFrom ?? 'verified_only';
       const allowed =
         allow === 'anyone' ||

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { MessageDto } from '../messages/dto/message.dto';
 import { MessageViews } from '../messages/message-views';
-import { MessagesRepository } from '../messages/messages.repository';
 import { ConversationsRepository } from './conversations.repository';
 import { ConversationDto, ParticipantDto } from './dto/conversation.dto';
 import { ParticipantRow, ViewerRow } from './entities/conversation.row';
+import { historyFloor, lastVisibleSeq } from '../visibility/visibility-rule';
 
 const big = (v: string | null): bigint => BigInt(v ?? '0');
 
@@ -20,35 +20,31 @@ function toParticipant(p: ParticipantRow): ParticipantDto {
   };
 }
 
-/** What the viewer can see of the conversation's newest message, if anything. */
-function lastVisibleSeq(row: ViewerRow): string | null {
-  const v = row.viewer;
-  if (v.status !== 'active') return null;
-  return big(row.last_seq) > big(v.visible_after_seq) ? row.last_seq : null;
-}
-
 /** Renders conversations as one participant sees them, in batches (participants, last messages). */
 @Injectable()
 export class ConversationViews {
   constructor(
     private readonly conversations: ConversationsRepository,
-    private readonly messages: MessagesRepository,
     private readonly messageViews: MessageViews,
   ) {}
+
+  /** The viewer's conversations by activity, archived too, leaving out the given ids (for sync). */
+  recentExcept(viewerId: string, excludeIds: string[], limit: number): Promise<ViewerRow[]> {
+    return this.conversations.recentExcept(viewerId, excludeIds, limit);
+  }
 
   async render(rows: ViewerRow[], viewerId: string): Promise<ConversationDto[]> {
     if (rows.length === 0) return [];
     const positions = rows.flatMap((r) => {
-      const seq = lastVisibleSeq(r);
+      const seq = lastVisibleSeq(r.viewer, r.last_seq);
       return seq ? [{ conversationId: r.id, seq }] : [];
     });
     const [participants, lastRows] = await Promise.all([
       this.conversations.participants(rows.map((r) => r.id)),
-      this.messages.atSeqs(positions),
+      this.messageViews.atSeqs(positions, viewerId),
     ]);
-    const lastMessages = await this.messageViews.render(lastRows, viewerId);
     const lastByConversation = new Map<string, MessageDto>(
-      lastMessages.map((m) => [m.conversationId, m]),
+      lastRows.map((m) => [m.conversationId, m]),
     );
     const participantsOf = new Map<string, ParticipantRow[]>();
     for (const p of participants)
@@ -59,10 +55,7 @@ export class ConversationViews {
       const v = r.viewer;
       const mutedUntil = v.muted_until && v.muted_until.getTime() > now ? v.muted_until : null;
       const muted = v.muted && (v.muted_until === null || mutedUntil !== null);
-      const readFrom =
-        big(v.last_read_seq) > big(v.visible_after_seq)
-          ? big(v.last_read_seq)
-          : big(v.visible_after_seq);
+      const readFrom = big(historyFloor(v, v.last_read_seq));
       const unread =
         v.status === 'active' && big(r.last_seq) > readFrom
           ? Number(big(r.last_seq) - readFrom)

@@ -157,20 +157,6 @@ export class ConversationsRepository {
     return found.map(toViewerRow);
   }
 
-  /** The user's active memberships among the given conversations, with their versions. */
-  memberships(
-    userId: string,
-    conversationIds: string[],
-  ): Promise<{ conversation_id: string; last_version: string; visible_after_seq: string }[]> {
-    if (conversationIds.length === 0) return Promise.resolve([]);
-    return this.sql.rows(
-      `SELECT p.conversation_id, c.last_version, p.visible_after_seq
-         FROM conversation_participants p JOIN conversations c ON c.id = p.conversation_id
-        WHERE p.user_id = $1 AND p.status = 'active' AND p.conversation_id = ANY($2::uuid[])`,
-      [userId, conversationIds],
-    );
-  }
-
   /** Participants of the given conversations with their public profile, longest-standing first. */
   async participants(conversationIds: string[]): Promise<ParticipantRow[]> {
     if (conversationIds.length === 0) return [];
@@ -181,14 +167,6 @@ export class ConversationsRepository {
         ORDER BY p.conversation_id, p.joined_at NULLS LAST, p.invited_at, p.user_id`,
       [conversationIds],
     );
-  }
-
-  async activeMemberIds(conversationId: string): Promise<string[]> {
-    const found = await this.sql.rows<{ user_id: string }>(
-      `SELECT user_id FROM conversation_participants WHERE conversation_id = $1 AND status = 'active'`,
-      [conversationId],
-    );
-    return found.map((r) => r.user_id);
   }
 
   async update(
@@ -289,10 +267,7 @@ export class ConversationsRepository {
   /** True when both users are active members of some conversation. */
   async shareConversation(a: string, b: string): Promise<boolean> {
     const found = await this.sql.rows(
-      `SELECT 1 FROM conversation_participants pa
-         JOIN conversation_participants pb ON pb.conversation_id = pa.conversation_id
-        WHERE pa.user_id = $1 AND pb.user_id = $2 AND pa.status = 'active' AND pb.status = 'active'
-        LIMIT 1`,
+      `SELECT 1 FROM conversation_contacts WHERE user_id = $1 AND contact_id = $2 LIMIT 1`,
       [a, b],
     );
     return found.length > 0;

@@ -27,6 +27,11 @@ export class ParticipantsService {
     private readonly transactions: Transactions,
   ) {}
 
+  /** Everyone who sees the conversation in their list: members and pending invitations. */
+  async participantIds(conversationId: string): Promise<string[]> {
+    return (await this.conversations.participants([conversationId])).map((p) => p.user_id);
+  }
+
   async add(
     caller: AuthUser,
     conversationId: string,

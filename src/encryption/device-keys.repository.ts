@@ -28,10 +28,8 @@ export class DeviceKeysRepository {
       `SELECT k.user_id, k.device_id, k.public_key, k.created_at FROM device_keys k
         WHERE k.user_id = ANY($2::uuid[])
           AND (k.user_id = $1 OR EXISTS (
-                SELECT 1 FROM conversation_participants p1
-                  JOIN conversation_participants p2 ON p2.conversation_id = p1.conversation_id
-                 WHERE p1.user_id = $1 AND p2.user_id = k.user_id
-                   AND p1.status = 'active' AND p2.status = 'active'))
+                SELECT 1 FROM conversation_contacts cc
+                 WHERE cc.user_id = $1 AND cc.contact_id = k.user_id))
         ORDER BY k.user_id, k.created_at, k.device_id`,
       [viewerId, userIds],
     );

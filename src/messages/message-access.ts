@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../common/auth/auth-user';
 import { AppError } from '../common/errors/app-error';
+import { canSee } from '../visibility/visibility-rule';
 import { Membership, MessageRow } from './entities/message.row';
 import { MessagesRepository } from './messages.repository';
 
@@ -23,14 +24,14 @@ export class MessageAccess {
       caller.id,
       clientMessageId ?? null,
     );
-    if (!membership || membership.status !== 'active') throw AppError.notFound();
+    if (!membership) throw AppError.notFound();
     return membership;
   }
 
   /** A message of the conversation that the member can see (tombstones included), or 404. */
   async visibleMessage(m: Membership, messageId: string): Promise<MessageRow> {
     const message = await this.messages.findById(m.conversation_id, messageId);
-    if (!message || BigInt(message.seq) <= BigInt(m.visible_after_seq)) throw AppError.notFound();
+    if (!message || !canSee(m, message.seq)) throw AppError.notFound();
     return message;
   }
 

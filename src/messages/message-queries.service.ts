@@ -7,9 +7,7 @@ import { MessageRow } from './entities/message.row';
 import { ChangesQuery, MessagesQuery } from './dto/message-inputs.dto';
 import { MessageAccess } from './message-access';
 import { MessageViews } from './message-views';
-import { MessagesRepository } from './messages.repository';
-
-const maxSeq = (a: string, b: string | number): string => (BigInt(a) > BigInt(b) ? a : String(b));
+import { MessagesRepository, SentMessage } from './messages.repository';
 
 /** Reading the message log: history pages, single messages, threads, and the changes feed. */
 @Injectable()
@@ -63,7 +61,7 @@ export class MessageQueriesService {
     const rootId = message.thread_root_id ?? message.id;
     const limit = q.limit ?? DEFAULT_LIMIT;
     const after = q.cursor ? Cursor.decode(q.cursor, { seq: 'int' }).seq : '0';
-    const rows = await this.messages.replies(rootId, maxSeq(m.visible_after_seq, after), limit + 1);
+    const rows = await this.messages.replies(conversationId, rootId, caller.id, after, limit + 1);
     return this.page(rows, limit, caller.id, (r) => ({ seq: r.seq }));
   }
 
@@ -76,11 +74,23 @@ export class MessageQueriesService {
     if (q.sinceVersion !== undefined && q.cursor !== undefined) {
       throw AppError.validation({ cursor: ['give sinceVersion or cursor, not both'] });
     }
-    const m = await this.access.member(caller, conversationId);
+    await this.access.member(caller, conversationId);
     const limit = q.limit ?? DEFAULT_LIMIT;
     const since = q.cursor ? Cursor.decode(q.cursor, { v: 'int' }).v : String(q.sinceVersion ?? 0);
-    const rows = await this.messages.changes(conversationId, since, m.visible_after_seq, limit + 1);
+    const rows = await this.messages.changes(conversationId, caller.id, since, limit + 1);
     return this.page(rows, limit, caller.id, (r) => ({ v: r.version }));
+  }
+
+  /**
+   * For a reconnecting client's `sync`: per conversation, at most `limit` messages that the
+   * viewer may see changed after its version, by version, in one statement.
+   */
+  changesOf(
+    viewerId: string,
+    since: { conversationId: string; sinceVersion: string }[],
+    limit: number,
+  ): Promise<SentMessage[]> {
+    return this.messages.changesOf(viewerId, since, limit);
   }
 
   private async page(

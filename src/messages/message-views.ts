@@ -3,9 +3,9 @@ import { AttachmentDto } from '../attachments/dto/attachment.dto';
 import { MessageAttachments } from '../attachments/message-attachments';
 import { PublicUserDto, toPublicUser } from '../users/dto/user.dto';
 import { EncryptionService } from '../encryption/encryption.service';
-import { UsersRepository } from '../users/users.repository';
+import { UserDirectory } from '../users/user-directory';
 import { MessageRow } from './entities/message.row';
-import type { SentMessage } from './messages.repository';
+import { MessagesRepository, SentMessage } from './messages.repository';
 import { MessageDto } from './dto/message.dto';
 import { ReactionsRepository, ReactionSummary } from './reactions.repository';
 
@@ -69,11 +69,30 @@ export function toMessageDto(
 @Injectable()
 export class MessageViews {
   constructor(
-    private readonly users: UsersRepository,
+    private readonly users: UserDirectory,
     private readonly reactions: ReactionsRepository,
     private readonly attachments: MessageAttachments,
     private readonly encryption: EncryptionService,
+    private readonly messages: MessagesRepository,
   ) {}
+
+  /** The messages at these positions, as the viewer sees them (missing ones left out). */
+  async atSeqs(
+    positions: { conversationId: string; seq: string }[],
+    viewerId: string,
+  ): Promise<MessageDto[]> {
+    return this.render(await this.messages.atSeqs(positions), viewerId);
+  }
+
+  /** One message as the viewer sees it, or null when it is gone. */
+  async byId(
+    conversationId: string,
+    messageId: string,
+    viewerId: string,
+  ): Promise<MessageDto | null> {
+    const row = await this.messages.findById(conversationId, messageId);
+    return row ? ((await this.render([row], viewerId))[0] ?? null) : null;
+  }
 
   /** Rows read with their senders' profiles (SentMessage) need no lookup of them. */
   async render(stored: (MessageRow | SentMessage)[], viewerId: string): Promise<MessageDto[]> {

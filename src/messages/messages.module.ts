@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { VisibilityModule } from '../visibility/visibility.module';
 import { AttachmentsModule } from '../attachments/attachments.module';
 import { EncryptionModule } from '../encryption/encryption.module';
 import { ModerationModule } from '../moderation/moderation.module';
@@ -17,7 +18,7 @@ import { ReceiptsService } from './receipts.service';
 
 /** The message log of conversations: sending, history, threads, reactions, receipts, changes. */
 @Module({
-  imports: [UsersModule, ModerationModule, EncryptionModule, AttachmentsModule],
+  imports: [VisibilityModule, UsersModule, ModerationModule, EncryptionModule, AttachmentsModule],
   controllers: [MessagesController],
   providers: [
     MessagesRepository,

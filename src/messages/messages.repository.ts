@@ -93,21 +93,16 @@ export class MessagesRepository {
   private async membershipsIn(keys: readonly MembershipKey[]): Promise<(Membership | null)[]> {
     const found = await this.sql.rows<Membership & { ord: string }>(
       `SELECT k.ord, c.id AS conversation_id, c.type, c.encryption, c.allow_file_sharing, c.last_seq,
-              c.last_version, p.user_id, p.role, p.status, p.visible_after_seq, p.last_read_seq,
-              p.last_delivered_seq,
-              (c.type = 'direct' AND EXISTS (
-                 SELECT 1 FROM conversation_participants o
-                   JOIN user_blocks b ON (b.blocker_id = p.user_id AND b.blocked_id = o.user_id)
-                                      OR (b.blocker_id = o.user_id AND b.blocked_id = p.user_id)
-                  WHERE o.conversation_id = c.id AND o.user_id <> p.user_id)) AS blocked,
+              c.last_version, v.viewer_id AS user_id, v.role, 'active' AS status, v.visible_after_seq,
+              direct_block(c.id, v.viewer_id) AS blocked,
               (SELECT e.id FROM messages e
-                WHERE e.conversation_id = c.id AND e.sender_id = p.user_id
+                WHERE e.conversation_id = c.id AND e.sender_id = v.viewer_id
                   AND e.client_message_id = k.client_message_id) AS earlier_id
          FROM unnest($1::uuid[], $2::uuid[], $3::text[])
               WITH ORDINALITY AS k(conversation_id, user_id, client_message_id, ord)
-         JOIN conversation_participants p
-           ON p.conversation_id = k.conversation_id AND p.user_id = k.user_id
-         JOIN conversations c ON c.id = p.conversation_id`,
+         JOIN conversation_viewers v
+           ON v.conversation_id = k.conversation_id AND v.viewer_id = k.user_id
+         JOIN conversations c ON c.id = v.conversation_id`,
       [
         keys.map((k) => k.conversationId),
         keys.map((k) => k.userId),
@@ -296,8 +291,8 @@ export class MessagesRepository {
     page: { beforeSeq: string | null } | { afterSeq: string },
     limit: number,
   ): Promise<SentMessage[]> {
-    const floor = `(SELECT v.visible_after_seq FROM conversation_participants v
-       WHERE v.conversation_id = $1 AND v.user_id = $2 AND v.status = 'active')`;
+    // the visibility migration's rule; NULL (no rows) for anyone but an active member
+    const floor = `visible_after($2, $1)`;
     // separate texts rather than `$3 IS NULL OR seq < $3`, which a generic plan could not use
     // as an index bound
     if ('afterSeq' in page) {
@@ -324,25 +319,35 @@ export class MessagesRepository {
   }
 
   /** The thread under a root, oldest first. */
-  replies(rootId: string, afterSeq: string, limit: number): Promise<SentMessage[]> {
-    return this.sql.rows<SentMessage>(
-      `${WITH_SENDERS} WHERE m.thread_root_id = $1 AND m.seq > $2 ORDER BY m.seq LIMIT $3`,
-      [rootId, afterSeq, limit],
-    );
-  }
-
-  /** Every message changed after `sinceVersion`, by version. */
-  changes(
+  /** The thread under a root that `viewerId` may see, oldest first, above `afterSeq`. */
+  replies(
     conversationId: string,
-    sinceVersion: string,
-    visibleAfterSeq: string,
+    rootId: string,
+    viewerId: string,
+    afterSeq: string,
     limit: number,
   ): Promise<SentMessage[]> {
     return this.sql.rows<SentMessage>(
       `${WITH_SENDERS}
-        WHERE m.conversation_id = $1 AND m.version > $2 AND m.seq > $3
+        WHERE m.thread_root_id = $1 AND m.conversation_id = $2
+          AND m.seq > $3 AND m.seq > visible_after($4, $2)
+        ORDER BY m.seq LIMIT $5`,
+      [rootId, conversationId, afterSeq, viewerId, limit],
+    );
+  }
+
+  /** Every message that `viewerId` may see changed after `sinceVersion`, by version. */
+  changes(
+    conversationId: string,
+    viewerId: string,
+    sinceVersion: string,
+    limit: number,
+  ): Promise<SentMessage[]> {
+    return this.sql.rows<SentMessage>(
+      `${WITH_SENDERS}
+        WHERE m.conversation_id = $1 AND m.version > $2 AND m.seq > visible_after($3, $1)
         ORDER BY m.version LIMIT $4`,
-      [conversationId, sinceVersion, visibleAfterSeq, limit],
+      [conversationId, sinceVersion, viewerId, limit],
     );
   }
 
@@ -351,26 +356,22 @@ export class MessagesRepository {
    * messages changed after its version, by version (a reconnecting client's `sync`).
    */
   async changesOf(
-    since: { conversationId: string; sinceVersion: string; visibleAfterSeq: string }[],
+    viewerId: string,
+    since: { conversationId: string; sinceVersion: string }[],
     limit: number,
   ): Promise<SentMessage[]> {
     if (since.length === 0) return [];
     return this.sql.rows<SentMessage>(
       `SELECT m.*, ${SENDER}
-         FROM unnest($1::uuid[], $2::bigint[], $3::bigint[]) AS k(conversation_id, version, seq)
+         FROM unnest($1::uuid[], $2::bigint[]) AS k(conversation_id, version)
         CROSS JOIN LATERAL (
               SELECT ${COLUMNS} FROM messages x
                WHERE x.conversation_id = k.conversation_id AND x.version > k.version
-                 AND x.seq > k.seq
+                 AND x.seq > visible_after($3, k.conversation_id)
                ORDER BY x.version LIMIT $4) m
          LEFT JOIN users u ON u.id = m.sender_id
         ORDER BY m.conversation_id, m.version`,
-      [
-        since.map((s) => s.conversationId),
-        since.map((s) => s.sinceVersion),
-        since.map((s) => s.visibleAfterSeq),
-        limit,
-      ],
+      [since.map((s) => s.conversationId), since.map((s) => s.sinceVersion), viewerId, limit],
     );
   }
 

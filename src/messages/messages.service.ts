@@ -7,7 +7,8 @@ import { EventOrigin, MessageEvent } from '../common/events/domain-events';
 import { RateLimiter } from '../common/rate-limit/rate-limiter';
 import { AppConfig } from '../config/app-config';
 import { Transactions } from '../database/transactions';
-import { FlagsRepository } from '../moderation/flags.repository';
+import { ModerationFlags } from '../moderation/moderation-flags';
+import { canSee } from '../visibility/visibility-rule';
 import { EncryptionService } from '../encryption/encryption.service';
 import { ModerationPipeline, ModerationResult } from '../moderation/moderation-pipeline';
 import { MessageDto } from './dto/message.dto';
@@ -85,7 +86,7 @@ export class MessagesService {
     private readonly events: DomainEventBus,
     private readonly rateLimiter: RateLimiter,
     private readonly config: AppConfig,
-    private readonly flags: FlagsRepository,
+    private readonly flags: ModerationFlags,
     private readonly moderation: ModerationPipeline,
     private readonly encryption: EncryptionService,
     private readonly batcher: SendBatcher,
@@ -381,8 +382,7 @@ export class MessagesService {
 
   private async replyTarget(m: Membership, replyToMessageId: string): Promise<MessageRow> {
     const target = await this.messages.findById(m.conversation_id, replyToMessageId);
-    if (!target || BigInt(target.seq) <= BigInt(m.visible_after_seq))
-      throw new AppError('INVALID_REPLY');
+    if (!target || !canSee(m, target.seq)) throw new AppError('INVALID_REPLY');
     if (target.deleted_at)
       throw AppError.notFound({ replyToMessageId: ['the message was deleted'] });
     return target;

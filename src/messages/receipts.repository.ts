@@ -75,16 +75,16 @@ export class ReceiptsRepository {
   /** Delivered and read times of one message for each participant who can see it, but its sender. */
   forMessage(conversationId: string, seq: string, senderId: string | null): Promise<ReceiptRow[]> {
     return this.sql.rows<ReceiptRow>(
-      `SELECT p.user_id,
+      `SELECT p.viewer_id AS user_id,
               (SELECT r.at FROM receipt_marks r
-                WHERE r.conversation_id = $1 AND r.user_id = p.user_id AND r.kind = 'read' AND r.up_to_seq >= $2::bigint
+                WHERE r.conversation_id = $1 AND r.user_id = p.viewer_id AND r.kind = 'read' AND r.up_to_seq >= $2::bigint
                 ORDER BY r.up_to_seq LIMIT 1) AS read_at,
               (SELECT min(r.at) FROM receipt_marks r
-                WHERE r.conversation_id = $1 AND r.user_id = p.user_id AND r.up_to_seq >= $2::bigint) AS delivered_at
-         FROM conversation_participants p
-        WHERE p.conversation_id = $1 AND p.status = 'active' AND p.visible_after_seq < $2::bigint
-          AND p.user_id IS DISTINCT FROM $3::uuid
-        ORDER BY p.joined_at, p.user_id`,
+                WHERE r.conversation_id = $1 AND r.user_id = p.viewer_id AND r.up_to_seq >= $2::bigint) AS delivered_at
+         FROM message_viewers p
+        WHERE p.conversation_id = $1 AND p.seq = $2::bigint
+          AND p.viewer_id IS DISTINCT FROM $3::uuid
+        ORDER BY p.joined_at, p.viewer_id`,
       [conversationId, seq, senderId],
     );
   }

@@ -54,8 +54,8 @@ export class NotificationsRepository {
   constructor(private readonly sql: Sql) {}
 
   /**
-   * For each live message of the list, every active member other than the sender who can see
-   * it (not those who joined later), with the message's context: one query for a whole batch.
+   * For each live message of the list, everyone but the sender who may see it
+   * (`message_viewers`), with the message's context: one query for a whole batch.
    */
   messageDeliveries(messageIds: string[]): Promise<MessageDelivery[]> {
     return this.sql.rows<MessageDelivery>(
@@ -68,9 +68,10 @@ export class NotificationsRepository {
          FROM messages m
          JOIN conversations c ON c.id = m.conversation_id
          LEFT JOIN users s ON s.id = m.sender_id
+         JOIN message_viewers v ON v.message_id = m.id AND v.viewer_id <> m.sender_id
+         -- the recipient's own mute state
          JOIN conversation_participants p
-           ON p.conversation_id = m.conversation_id AND p.status = 'active'
-          AND p.visible_after_seq < m.seq AND p.user_id <> m.sender_id
+           ON p.conversation_id = v.conversation_id AND p.user_id = v.viewer_id
          JOIN users u ON u.id = p.user_id
          LEFT JOIN user_message_settings ms ON ms.user_id = p.user_id
         WHERE m.id = ANY($1::uuid[]) AND m.deleted_at IS NULL`,

@@ -17,10 +17,7 @@ export class ContactsRepository {
 
   async contactIds(userId: string): Promise<string[]> {
     const found = await this.sql.rows<{ user_id: string }>(
-      `SELECT DISTINCT p2.user_id
-         FROM conversation_participants p1
-         JOIN conversation_participants p2 ON p2.conversation_id = p1.conversation_id
-        WHERE p1.user_id = $1 AND p1.status = 'active' AND p2.status = 'active' AND p2.user_id <> $1`,
+      `SELECT DISTINCT contact_id AS user_id FROM conversation_contacts WHERE user_id = $1`,
       [userId],
     );
     return found.map((r) => r.user_id);
@@ -30,11 +27,8 @@ export class ContactsRepository {
   async shared(userId: string, ids: string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
     const found = await this.sql.rows<{ user_id: string }>(
-      `SELECT DISTINCT p2.user_id
-         FROM conversation_participants p1
-         JOIN conversation_participants p2 ON p2.conversation_id = p1.conversation_id
-        WHERE p1.user_id = $1 AND p1.status = 'active' AND p2.status = 'active' AND p2.user_id = ANY($2::uuid[])
-          AND p2.user_id <> $1`,
+      `SELECT DISTINCT contact_id AS user_id FROM conversation_contacts
+        WHERE user_id = $1 AND contact_id = ANY($2::uuid[])`,
       [userId, ids],
     );
     return new Set(found.map((r) => r.user_id));
@@ -55,10 +49,7 @@ export class ContactsRepository {
     return this.sql.rows<ContactRow>(
       `SELECT u.id, u.display_name, u.avatar_url, u.locale, u.verification_status, u.last_seen_at
          FROM users u
-        WHERE u.id IN (
-                SELECT p2.user_id FROM conversation_participants p1
-                  JOIN conversation_participants p2 ON p2.conversation_id = p1.conversation_id
-                 WHERE p1.user_id = $1 AND p1.status = 'active' AND p2.status = 'active' AND p2.user_id <> $1)
+        WHERE u.id IN (SELECT contact_id FROM conversation_contacts WHERE user_id = $1)
           ${keyset}
         ORDER BY lower(u.display_name), u.id
         LIMIT $2`,

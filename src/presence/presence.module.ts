@@ -7,6 +7,6 @@ import { PresenceService } from './presence.service';
 @Module({
   controllers: [PresenceController],
   providers: [ContactsRepository, PresenceService, PresenceQueriesService],
-  exports: [ContactsRepository, PresenceService],
+  exports: [PresenceService],
 })
 export class PresenceModule {}

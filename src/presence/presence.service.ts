@@ -81,6 +81,11 @@ export class PresenceService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Whether the user has an open socket on any node, right now (no grace period). */
+  /** The users who share a conversation with this one: who hears of their presence. */
+  contactIds(userId: string): Promise<string[]> {
+    return this.contacts.contactIds(userId);
+  }
+
   async hasSockets(userId: string): Promise<boolean> {
     return (await this.store.connections(userId)).length > 0;
   }

@@ -1,19 +1,13 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import { DomainEvents, MessageEvent } from '../common/events/domain-events';
+import { DomainEvents } from '../common/events/domain-events';
 import { ConversationViews } from '../conversations/conversation-views';
-import { ConversationsRepository } from '../conversations/conversations.repository';
-import { ParticipantRow } from '../conversations/entities/conversation.row';
+import { ParticipantsService } from '../conversations/participants.service';
 import { MessageViews } from '../messages/message-views';
-import { MessagesRepository } from '../messages/messages.repository';
-import { ContactsRepository } from '../presence/contacts.repository';
+import { PresenceService } from '../presence/presence.service';
 import { RealtimeEmitter } from './realtime-emitter';
 import { SerialQueue } from './serial-queue';
-import { perTurnLoader } from '../database/per-turn-loader';
-
-/** Active members who can see a message of this seq (not those who joined after it). */
-const canSee = (p: ParticipantRow, seq: number): boolean =>
-  p.status === 'active' && BigInt(p.visible_after_seq) < BigInt(seq);
+import { Visibility } from '../visibility/visibility.service';
 
 /**
  * Turns committed domain events, as the outbox dispatches them, into Socket.IO events for
@@ -25,19 +19,14 @@ const canSee = (p: ParticipantRow, seq: number): boolean =>
 export class RealtimeFanout implements BeforeApplicationShutdown {
   private readonly logger = new Logger('RealtimeFanout');
   private readonly queue = new SerialQueue();
-  /** The members of the conversations asked for in one turn of the event loop, in one query. */
-  private readonly members = perTurnLoader<string, ParticipantRow[]>(async (ids) => {
-    const rows = await this.conversations.participants([...ids]);
-    return ids.map((id) => rows.filter((p) => p.conversation_id === id));
-  });
 
   constructor(
     private readonly emitter: RealtimeEmitter,
-    private readonly conversations: ConversationsRepository,
+    private readonly participants: ParticipantsService,
     private readonly conversationViews: ConversationViews,
-    private readonly messages: MessagesRepository,
     private readonly messageViews: MessageViews,
-    private readonly contacts: ContactsRepository,
+    private readonly presence: PresenceService,
+    private readonly visibility: Visibility,
   ) {}
 
   /** Fan-outs in flight finish before the socket server and its Redis clients close. */
@@ -48,10 +37,12 @@ export class RealtimeFanout implements BeforeApplicationShutdown {
   @OnEvent('message.created')
   onMessageCreated(e: DomainEvents['message.created']): Promise<void> {
     return this.inOrder(e.conversationId, async () => {
-      const recipientIds = ((await this.members.load(e.conversationId)) ?? [])
-        .filter((p) => canSee(p, e.seq))
-        .map((p) => p.user_id);
-      const message = e.message ?? (await this.render(e, recipientIds[0]))[0];
+      const recipientIds = await this.visibility.recipients(e.conversationId, e.seq);
+      const message =
+        e.message ??
+        (recipientIds[0]
+          ? await this.messageViews.byId(e.conversationId, e.messageId, recipientIds[0])
+          : null);
       if (!message) return;
       this.emitter.toUsers(
         recipientIds,
@@ -65,15 +56,13 @@ export class RealtimeFanout implements BeforeApplicationShutdown {
   @OnEvent('message.updated')
   onMessageUpdated(e: DomainEvents['message.updated']): Promise<void> {
     return this.inOrder(e.conversationId, async () => {
-      const recipients = (await this.conversations.participants([e.conversationId])).filter((p) =>
-        canSee(p, e.seq),
-      );
+      const recipientIds = await this.visibility.recipients(e.conversationId, e.seq);
       // reactedByMe differs per viewer: render for each (a group has at most 10 members)
-      for (const p of recipients) {
-        const [message] = await this.render(e, p.user_id);
+      for (const userId of recipientIds) {
+        const message = await this.messageViews.byId(e.conversationId, e.messageId, userId);
         if (message) {
           this.emitter.toUsers(
-            [p.user_id],
+            [userId],
             'message:updated',
             { conversationId: e.conversationId, message },
             e.origin?.socketId,
@@ -86,11 +75,8 @@ export class RealtimeFanout implements BeforeApplicationShutdown {
   @OnEvent('message.deleted')
   onMessageDeleted(e: DomainEvents['message.deleted']): Promise<void> {
     return this.inOrder(e.conversationId, async () => {
-      const recipients = (await this.conversations.participants([e.conversationId])).filter((p) =>
-        canSee(p, e.seq),
-      );
       this.emitter.toUsers(
-        recipients.map((p) => p.user_id),
+        await this.visibility.recipients(e.conversationId, e.seq),
         'message:deleted',
         {
           conversationId: e.conversationId,
@@ -114,13 +100,8 @@ export class RealtimeFanout implements BeforeApplicationShutdown {
   @OnEvent('conversation.updated')
   onConversationUpdated(e: DomainEvents['conversation.updated']): Promise<void> {
     return this.inOrder(e.conversationId, async () => {
-      for (const p of await this.conversations.participants([e.conversationId])) {
-        await this.sendView(
-          e.conversationId,
-          p.user_id,
-          'conversation:updated',
-          e.origin?.socketId,
-        );
+      for (const userId of await this.participants.participantIds(e.conversationId)) {
+        await this.sendView(e.conversationId, userId, 'conversation:updated', e.origin?.socketId);
       }
     });
   }
@@ -147,12 +128,9 @@ export class RealtimeFanout implements BeforeApplicationShutdown {
   @OnEvent('receipt')
   onReceipt(e: DomainEvents['receipt']): Promise<void> {
     return this.inOrder(e.conversationId, async () => {
-      const members = (await this.conversations.participants([e.conversationId])).filter(
-        (p) => p.status === 'active',
-      );
       const { origin: _origin, ...payload } = e;
       this.emitter.toUsers(
-        members.map((p) => p.user_id),
+        await this.visibility.members(e.conversationId),
         'receipt',
         payload,
         e.origin?.socketId,
@@ -163,7 +141,7 @@ export class RealtimeFanout implements BeforeApplicationShutdown {
   @OnEvent('presence.changed')
   async onPresenceChanged(e: DomainEvents['presence.changed']): Promise<void> {
     await this.guard('presence', async () => {
-      this.emitter.toUsers(await this.contacts.contactIds(e.userId), 'presence', e);
+      this.emitter.toUsers(await this.presence.contactIds(e.userId), 'presence', e);
     });
   }
 
@@ -185,11 +163,6 @@ export class RealtimeFanout implements BeforeApplicationShutdown {
   ): Promise<void> {
     const conversation = await this.conversationViews.forViewer(conversationId, userId);
     if (conversation) this.emitter.toUsers([userId], event, { conversation }, exceptSocketId);
-  }
-
-  private async render(e: MessageEvent, viewerId: string | undefined) {
-    const row = await this.messages.findById(e.conversationId, e.messageId);
-    return row && viewerId ? this.messageViews.render([row], viewerId) : [];
   }
 
   private inOrder(conversationId: string, task: () => Promise<void>): Promise<void> {

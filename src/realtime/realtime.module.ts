@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { VisibilityModule } from '../visibility/visibility.module';
 import { AuthModule } from '../auth/auth.module';
 import { ConversationsModule } from '../conversations/conversations.module';
 import { HealthModule } from '../health/health.module';
@@ -13,7 +14,14 @@ import { TypingService } from './typing.service';
 
 /** Socket.IO: the gateway, the typed emitter, and the fan-out of domain events to sockets. */
 @Module({
-  imports: [AuthModule, MessagesModule, ConversationsModule, PresenceModule, HealthModule],
+  imports: [
+    VisibilityModule,
+    AuthModule,
+    MessagesModule,
+    ConversationsModule,
+    PresenceModule,
+    HealthModule,
+  ],
   providers: [
     MessagingGateway,
     RealtimeEmitter,

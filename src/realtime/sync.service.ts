@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../common/auth/auth-user';
 import { ConversationViews } from '../conversations/conversation-views';
-import { ConversationsRepository } from '../conversations/conversations.repository';
 import { MessageDto } from '../messages/dto/message.dto';
+import { MessageQueriesService } from '../messages/message-queries.service';
 import { MessageViews } from '../messages/message-views';
-import { MessagesRepository, SentMessage } from '../messages/messages.repository';
+import type { SentMessage } from '../messages/messages.repository';
+import { Visibility } from '../visibility/visibility.service';
 import { SyncResultDto } from './dto/socket-events.dto';
 
 export const SYNC_CHANGES_PER_CONVERSATION = 200;
@@ -17,24 +18,24 @@ export const SYNC_CONVERSATIONS = 100;
 @Injectable()
 export class SyncService {
   constructor(
-    private readonly conversations: ConversationsRepository,
+    private readonly visibility: Visibility,
     private readonly conversationViews: ConversationViews,
-    private readonly messages: MessagesRepository,
+    private readonly messages: MessageQueriesService,
     private readonly messageViews: MessageViews,
   ) {}
 
   async sync(caller: AuthUser, since: Record<string, number>): Promise<SyncResultDto> {
     const listed = Object.keys(since);
-    const memberships = await this.conversations.memberships(caller.id, listed);
+    const memberships = await this.visibility.positions(caller.id, listed);
     const stale = memberships.filter(
       (m) => BigInt(m.last_version) > BigInt(String(since[m.conversation_id])),
     );
     // one statement for every listed conversation, however many (≤ 500)
     const rows = await this.messages.changesOf(
+      caller.id,
       stale.map((m) => ({
         conversationId: m.conversation_id,
         sinceVersion: String(since[m.conversation_id]),
-        visibleAfterSeq: m.visible_after_seq,
       })),
       SYNC_CHANGES_PER_CONVERSATION + 1,
     );
@@ -56,7 +57,11 @@ export class SyncService {
     for (const message of await this.messageViews.render(kept, caller.id)) {
       (changes[message.conversationId] ??= []).push(message);
     }
-    const others = await this.conversations.recentExcept(caller.id, listed, SYNC_CONVERSATIONS + 1);
+    const others = await this.conversationViews.recentExcept(
+      caller.id,
+      listed,
+      SYNC_CONVERSATIONS + 1,
+    );
     if (others.length > SYNC_CONVERSATIONS) hasMore = true;
     const conversations = await this.conversationViews.render(
       others.slice(0, SYNC_CONVERSATIONS),

@@ -1,7 +1,7 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import type { AuthUser } from '../common/auth/auth-user';
-import { ConversationsRepository } from '../conversations/conversations.repository';
 import { MessageAccess } from '../messages/message-access';
+import { Visibility } from '../visibility/visibility.service';
 import { RealtimeEmitter } from './realtime-emitter';
 
 export const TYPING_TTL_MS = 6_000;
@@ -16,7 +16,7 @@ export class TypingService implements OnApplicationShutdown {
 
   constructor(
     private readonly access: MessageAccess,
-    private readonly conversations: ConversationsRepository,
+    private readonly visibility: Visibility,
     private readonly emitter: RealtimeEmitter,
   ) {}
 
@@ -58,9 +58,7 @@ export class TypingService implements OnApplicationShutdown {
     conversationId: string,
     isTyping: boolean,
   ): Promise<void> {
-    const others = (await this.conversations.activeMemberIds(conversationId)).filter(
-      (id) => id !== caller.id,
-    );
+    const others = (await this.visibility.members(conversationId)).filter((id) => id !== caller.id);
     this.emitter.toUsers(others, 'typing', {
       conversationId,
       userId: caller.id,

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { VisibilityModule } from '../visibility/visibility.module';
 import { MessagesModule } from '../messages/messages.module';
 import { HitWords } from './hit-words';
 import { SearchController } from './search.controller';
@@ -7,7 +8,7 @@ import { SearchService } from './search.service';
 
 /** Private full-text search of messages; the database keeps the index (search migration). */
 @Module({
-  imports: [MessagesModule],
+  imports: [VisibilityModule, MessagesModule],
   controllers: [SearchController],
   providers: [SearchRepository, SearchService, HitWords],
 })

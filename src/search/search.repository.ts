@@ -39,10 +39,10 @@ const COLUMNS = `m.id, m.conversation_id, m.seq, m.version, m.sender_id, m.clien
  * shared_buffers) to test the vector. Only `found`'s few columns are kept per hit; the page's
  * rows are read in full at the end.
  *
- * The privacy filter stays complete here, whatever `conversationIds` holds: `mine` is an active
- * participation in an unencrypted conversation, and only its history after
- * `visible_after_seq` counts; deleted and system messages have no vector (the trigger) and are
- * excluded besides.
+ * The privacy filter stays complete here, whatever `conversationIds` holds: `mine` is an
+ * unencrypted conversation the user may see, and only the messages they may see count (the
+ * visibility migration's `conversation_viewers` and `message_viewers`); deleted and system
+ * messages have no vector (the trigger) and are excluded besides.
  */
 export function searchStatement(p: SearchParams): { sql: string; params: unknown[] } {
   const params: unknown[] = [p.userId, p.q, p.limit, p.conversationIds];
@@ -62,17 +62,17 @@ export function searchStatement(p: SearchParams): { sql: string; params: unknown
             AND m.deleted_at IS NULL AND m.type <> 'system'
        ),
        mine AS MATERIALIZED (
-         SELECT p.conversation_id, p.visible_after_seq, c.type, c.title
-           FROM conversation_participants p
-           JOIN conversations c ON c.id = p.conversation_id
-          WHERE p.user_id = $1 AND p.status = 'active' AND c.encryption = 'none'
-            AND p.conversation_id = ANY($4::uuid[])
+         SELECT v.conversation_id, c.type, c.title
+           FROM conversation_viewers v
+           JOIN conversations c ON c.id = v.conversation_id
+          WHERE v.viewer_id = $1 AND c.encryption = 'none'
+            AND v.conversation_id = ANY($4::uuid[])
        ),
        hit AS (
          SELECT found.*, mine.type AS conversation_type, mine.title AS group_title
            FROM found
            JOIN mine ON mine.conversation_id = found.conversation_id
-                    AND found.seq > mine.visible_after_seq
+           JOIN message_viewers v ON v.message_id = found.id AND v.viewer_id = $1
        ),
        page AS (
          SELECT * FROM hit ${keyset}
@@ -100,20 +100,6 @@ export function searchStatement(p: SearchParams): { sql: string; params: unknown
 @Injectable()
 export class SearchRepository {
   constructor(private readonly sql: Sql) {}
-
-  /**
-   * The conversations the user is an active participant of: where a search across all of them
-   * looks. Read before the search so that it is planned for these very ids (see
-   * searchStatement). Encrypted ones are left to the statement to exclude: joining
-   * conversations here made the planner hash the whole conversations table.
-   */
-  async activeConversations(userId: string): Promise<string[]> {
-    const found = await this.sql.rows<{ conversation_id: string }>(
-      `SELECT conversation_id FROM conversation_participants WHERE user_id = $1 AND status = 'active'`,
-      [userId],
-    );
-    return found.map((r) => r.conversation_id);
-  }
 
   /**
    * Planned on every call with its words and conversation ids, like every statement here

@@ -8,6 +8,7 @@ import { SearchQuery } from './dto/search-query.dto';
 import { HitWords } from './hit-words';
 import { SearchCursor } from './search-cursor';
 import { SearchRepository } from './search.repository';
+import { Visibility } from '../visibility/visibility.service';
 import { buildSnippet } from './snippet';
 
 @Injectable()
@@ -17,6 +18,7 @@ export class SearchService {
     private readonly access: MessageAccess,
     private readonly views: MessageViews,
     private readonly hitWords: HitWords,
+    private readonly visibility: Visibility,
   ) {}
 
   /** A page of the caller's messages that match, best first; a conversation not theirs is 404. */
@@ -28,7 +30,8 @@ export class SearchService {
       q: q.q,
       conversationIds: q.conversationId
         ? [q.conversationId]
-        : await this.repository.activeConversations(caller.id),
+        : // read before the search so that it is planned for these very ids (searchStatement)
+          await this.visibility.conversationIds(caller.id),
       after: q.cursor ? SearchCursor.decode(q.cursor) : null,
       limit: limit + 1,
     });

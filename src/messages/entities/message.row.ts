@@ -51,10 +51,8 @@ export interface Membership {
   last_version: string;
   user_id: string;
   role: 'admin' | 'member';
-  status: 'active' | 'invited';
+  status: 'active';
   visible_after_seq: string;
-  last_read_seq: string;
-  last_delivered_seq: string;
   /** a direct conversation whose two members are separated by a block (either way) */
   blocked: boolean;
   /** the message this member already sent under the asked clientMessageId, if any */
