@@ -2,7 +2,6 @@ import { chat } from './support/chat';
 import { auth, createUser } from './support/factories';
 import { API, startTestApp, TestApp } from './support/test-app';
 
-// Its own file: passport keeps one JWT strategy per process, so two apps must not share a file.
 describe('moderation with block actions', () => {
   let strict: TestApp;
   beforeAll(async () => {

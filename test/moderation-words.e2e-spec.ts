@@ -9,7 +9,6 @@ const scunthorpe = readFileSync(join(__dirname, 'fixtures', 'moderation', 'scunt
   .filter((line) => line && !line.startsWith('#'))
   .map((line) => line.split('\t')[2]);
 
-// Its own file: passport keeps one JWT strategy per process, so two apps must not share a file.
 describe('moderation: ordinary words, and the operator allow and deny lists (issue 16)', () => {
   let t: TestApp;
   let a: TestUser;

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import type { KeyObject } from 'node:crypto';
 import { JwtModule } from '@nestjs/jwt';
-import { PassportModule } from '@nestjs/passport';
 import { AppConfig } from '../config/app-config';
 import { UsersModule } from '../users/users.module';
 import { AdminBootstrapService } from './admin-bootstrap.service';
@@ -10,13 +9,11 @@ import { AuthService } from './auth.service';
 import { DemoUsersService } from './demo-users.service';
 import { JWT_SECRET, jwtExpiresIn, JwtSecretProvider } from './jwt-secret.provider';
 import { JwtAuthGuard } from './jwt-auth.guard';
-import { JwtStrategy } from './jwt.strategy';
 import { SessionsRepository } from './sessions.repository';
 
 @Module({
   imports: [
     UsersModule,
-    PassportModule,
     JwtModule.registerAsync({
       extraProviders: [JwtSecretProvider],
       inject: [JWT_SECRET, AppConfig],
@@ -32,7 +29,6 @@ import { SessionsRepository } from './sessions.repository';
     JwtSecretProvider,
     AuthService,
     SessionsRepository,
-    JwtStrategy,
     JwtAuthGuard,
     AdminBootstrapService,
     DemoUsersService,
