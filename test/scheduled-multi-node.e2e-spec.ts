@@ -103,7 +103,7 @@ async function eventually(check: () => Promise<boolean>, timeoutMs: number): Pro
       );
       return rows[0].n;
     };
-    // a claim held by the dead node runs out after its lease (10 s), then another node sends it
+    // a claim held by the dead node runs out after its lease (3 s), then another node sends it
     await eventually(async () => (await pending()) === 0, 60_000);
 
     for (const [k, a] of authors.entries()) {

@@ -11,8 +11,13 @@ import { ScheduledMessagesRepository } from './scheduled-messages.repository';
 
 /** How often each node looks for due messages: they go out within about this after sendAt. */
 const POLL_INTERVAL_MS = 1000;
-/** How long a claim lasts: a node that died holding one delays its messages by this much. */
-export const CLAIM_LEASE_MS = 10_000;
+/**
+ * How long a claim lasts: a node that died holding one delays its messages by this much, so
+ * that with the poll they still go out within about 5 s of sendAt (API.md). A live node that
+ * outruns it (a batch of sends slower than this) loses nothing: the next claimer's send finds
+ * the first message by its idempotency key and only marks the row sent.
+ */
+export const CLAIM_LEASE_MS = 3_000;
 const CLAIM_BATCH = 20;
 /** A send that fails for reasons of the server (not of the message) is tried this often. */
 const MAX_ATTEMPTS = 5;
