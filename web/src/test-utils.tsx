@@ -58,6 +58,7 @@ export function conversation(patch: Partial<Conversation> = {}): Conversation {
     type: 'direct',
     title: 'Peer',
     contextId: null,
+    retentionDays: null,
     encryption: 'none',
     allowFileSharing: true,
     createdBy: ME.id,
