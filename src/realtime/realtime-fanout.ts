@@ -1,6 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import { DomainEvents } from '../common/events/domain-events';
+import { Dispatched, DomainEvents } from '../common/events/domain-events';
+import { RecentIds } from '../common/events/recent-ids';
 import { ConversationViews } from '../conversations/conversation-views';
 import { ParticipantsService } from '../conversations/participants.service';
 import { MessageViews } from '../messages/message-views';
@@ -19,6 +20,8 @@ import { Visibility } from '../visibility/visibility.service';
 export class RealtimeFanout implements BeforeApplicationShutdown {
   private readonly logger = new Logger('RealtimeFanout');
   private readonly queue = new SerialQueue();
+  /** message events this node has fanned out: a repeat from the outbox is not sent again */
+  private readonly fannedOut = new RecentIds(10_000);
 
   constructor(
     private readonly emitter: RealtimeEmitter,
@@ -35,7 +38,8 @@ export class RealtimeFanout implements BeforeApplicationShutdown {
   }
 
   @OnEvent('message.created')
-  onMessageCreated(e: DomainEvents['message.created']): Promise<void> {
+  onMessageCreated(e: Dispatched<'message.created'>): Promise<void> {
+    if (!this.fannedOut.add(e.eventId)) return Promise.resolve();
     return this.inOrder(e.conversationId, async () => {
       const recipientIds = await this.visibility.recipients(e.conversationId, e.seq);
       const message =
@@ -54,7 +58,8 @@ export class RealtimeFanout implements BeforeApplicationShutdown {
   }
 
   @OnEvent('message.updated')
-  onMessageUpdated(e: DomainEvents['message.updated']): Promise<void> {
+  onMessageUpdated(e: Dispatched<'message.updated'>): Promise<void> {
+    if (!this.fannedOut.add(e.eventId)) return Promise.resolve();
     return this.inOrder(e.conversationId, async () => {
       const recipientIds = await this.visibility.recipients(e.conversationId, e.seq);
       // reactedByMe differs per viewer: render for each (a group has at most 10 members)
@@ -73,7 +78,8 @@ export class RealtimeFanout implements BeforeApplicationShutdown {
   }
 
   @OnEvent('message.deleted')
-  onMessageDeleted(e: DomainEvents['message.deleted']): Promise<void> {
+  onMessageDeleted(e: Dispatched<'message.deleted'>): Promise<void> {
+    if (!this.fannedOut.add(e.eventId)) return Promise.resolve();
     return this.inOrder(e.conversationId, async () => {
       this.emitter.toUsers(
         await this.visibility.recipients(e.conversationId, e.seq),

@@ -97,21 +97,26 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
       return;
     }
     this.dispatched.push(row.id);
-    this.flushing ??= new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => this.prune())
-      .finally(() => (this.flushing = null));
+    this.flushing ??= this.prune().finally(() => (this.flushing = null));
   }
 
-  /** Deletes the events dispatched this turn, in one statement. */
+  /**
+   * Deletes the dispatched events in one statement per turn of the event loop, until none is
+   * left: events dispatched while a delete runs go in the next one (left behind, they would be
+   * claimed again when their lease ends and dispatched twice).
+   */
   private async prune(): Promise<void> {
-    const ids = this.dispatched;
-    this.dispatched = [];
-    try {
-      await this.outbox.delete(ids);
-    } catch (err) {
-      // redelivered later; consumers ignore the repeat
-      this.logger.warn({ err }, `pruning ${ids.length} dispatched events failed`);
-    }
+    do {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      const ids = this.dispatched;
+      this.dispatched = [];
+      try {
+        await this.outbox.delete(ids);
+      } catch (err) {
+        // redelivered later; consumers ignore the repeat
+        this.logger.warn({ err }, `pruning ${ids.length} dispatched events failed`);
+      }
+    } while (this.dispatched.length > 0);
   }
 
   private pollSoon(): void {
