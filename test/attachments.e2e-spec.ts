@@ -714,6 +714,57 @@ describe('attachments', () => {
       direct = (await c.direct(owner, peer, 'messages-with-files')).id;
     });
 
+    it('writes a burst of replies, flagged sends, sends with files and plain sends together, each whole', async () => {
+      const root = (await send(owner, direct, { content: 'the root' }).expect(201)).body;
+      const uploads = await Promise.all(
+        [0, 1, 2].map((i) => files.uploaded(owner, `burst-${i}.txt`, `file ${i}`, 'text/plain')),
+      );
+      const taken = await files.uploaded(owner, 'taken.txt', 'taken', 'text/plain');
+      await send(owner, direct, { content: 'first owner', attachmentIds: [taken.id] }).expect(201);
+      const bodies = [
+        { content: 'plain one' },
+        { content: 'a reply', replyToMessageId: root.id },
+        { content: 'call me 0501234567' },
+        { content: 'with a file', attachmentIds: [uploads[0].id] },
+        { content: 'a flagged reply: 0501234568', replyToMessageId: root.id },
+        {
+          content: 'a reply with a file',
+          replyToMessageId: root.id,
+          attachmentIds: [uploads[1].id],
+        },
+        { content: 'a file already sent', attachmentIds: [taken.id] },
+        { content: 'plain two', attachmentIds: [uploads[2].id] },
+      ];
+      // sent in one turn, so that they share batches
+      const answers = await Promise.all(bodies.map((b) => send(owner, direct, b)));
+      expect(answers.map((a) => a.status)).toEqual([201, 201, 201, 201, 201, 201, 422, 201]);
+      expect(answers[6].body.code).toBe('INVALID_ATTACHMENT');
+      const sent = answers.filter((a) => a.status === 201).map((a) => a.body);
+      expect(sent.find((m) => m.content === 'a reply with a file')).toMatchObject({
+        threadRootId: root.id,
+        attachments: [uploads[1]],
+      });
+      expect(sent.find((m) => m.content === 'call me 0501234567').moderation).toBe('flagged');
+      // the refused send took no seq: the conversation's seqs stay contiguous
+      const history = (
+        await call(t, owner, { method: 'get', path: `/conversations/${direct}/messages?limit=100` })
+      ).body.items as { seq: number }[];
+      const seqs = history.map((m) => Number(m.seq)).sort((x, y) => x - y);
+      expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, k) => k + 1));
+      const rootNow = (
+        await call(t, owner, {
+          method: 'get',
+          path: `/conversations/${direct}/messages/${root.id}`,
+        })
+      ).body;
+      expect(rootNow.replyCount).toBe(3);
+      const flagged = await db.query(
+        `SELECT count(*)::int AS n FROM moderation_flags WHERE message_id = ANY($1::uuid[])`,
+        [sent.map((m) => m.id)],
+      );
+      expect(flagged[0].n).toBe(2);
+    });
+
     it('makes a message of images an image message, with its attachments in order, content may be empty', async () => {
       const first = await files.uploaded(owner, 'one.png', png);
       const second = await files.uploaded(

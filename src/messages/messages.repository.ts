@@ -20,6 +20,8 @@ export interface NewMessage {
   maskedOriginal?: string | null;
   /** content and maskedOriginal are ciphertext */
   encrypted?: boolean;
+  /** who has it read at once: its sender, or for a system message the member who acted */
+  readerId?: string | null;
 }
 
 interface MembershipKey {
@@ -124,58 +126,11 @@ export class MessagesRepository {
   }
 
   /**
-   * Appends a message in ONE statement: takes the conversation's next seq and `versions` new
-   * versions (the message gets the first), inserts the message, and moves `readerId`'s read
-   * and delivered marks to it (its sender, or the member whose action made a system message).
-   * The UPDATE's row lock serialises writers of one conversation; if anything fails, nothing
-   * is taken, so seq has no gaps. Atomic on its own, or part of the caller's transaction.
-   */
-  async append(m: NewMessage, readerId: string, versions = 1): Promise<SentMessage> {
-    const [inserted] = await this.sql.rows<SentMessage>(
-      `WITH c AS (
-         UPDATE conversations
-            SET last_seq = last_seq + 1, last_version = last_version + $15,
-                last_message_at = now(), last_activity = nextval('conversation_activity_seq')
-          WHERE id = $1
-          RETURNING last_seq, last_version
-       ), m AS (
-         INSERT INTO messages (conversation_id, seq, version, sender_id, client_message_id, type, content, language,
-                               direction, system_event, reply_to_message_id, thread_root_id, moderation,
-                               masked_original, encrypted)
-         SELECT $1, c.last_seq, c.last_version - $15 + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 FROM c
-         RETURNING ${COLUMNS}
-       ), r AS (
-         UPDATE conversation_participants
-            SET last_read_seq = GREATEST(last_read_seq, (SELECT seq FROM m)),
-                last_delivered_seq = GREATEST(last_delivered_seq, (SELECT seq FROM m))
-          WHERE conversation_id = $1 AND user_id = $14
-       )
-       SELECT m.*, ${SENDER} FROM m LEFT JOIN users u ON u.id = m.sender_id`,
-      [
-        m.conversationId,
-        m.senderId,
-        m.clientMessageId,
-        m.type,
-        m.content,
-        m.language,
-        m.direction,
-        m.systemEvent ? JSON.stringify(m.systemEvent) : null,
-        m.replyToMessageId,
-        m.threadRootId,
-        m.moderation,
-        m.maskedOriginal ?? null,
-        m.encrypted ?? false,
-        readerId,
-        versions,
-      ],
-    );
-    return inserted;
-  }
-
-  /**
-   * Group commit: appends the sends of several users, to any conversations, in ONE statement:
+   * Group commit: appends the messages of several users (system messages too), to any
+   * conversations, in ONE statement, the only way messages are written, to any conversations, in ONE statement:
    * one counter update per conversation takes its seqs and versions (in arrival order within
-   * it), one insert writes every message, each sender's read and delivered marks move, each
+   * it), one insert writes every message, each reader's (its sender's, or for a system message
+   * the actor's) read and delivered marks move, each
    * message's `message.created` event goes to the outbox (leased to this node, which
    * dispatches it after the commit: DomainEventBus.committed), and each message comes back,
    * in input order, with its sender's public profile and its outbox row. Atomic: if anything
@@ -216,8 +171,11 @@ export class MessagesRepository {
          UPDATE conversation_participants p
             SET last_read_seq = GREATEST(p.last_read_seq, x.seq),
                 last_delivered_seq = GREATEST(p.last_delivered_seq, x.seq)
-           FROM (SELECT conversation_id, sender_id, max(seq) AS seq FROM m GROUP BY 1, 2) x
-          WHERE p.conversation_id = x.conversation_id AND p.user_id = x.sender_id
+           FROM (SELECT c.id AS conversation_id, ($15::uuid[])[o.ord] AS reader_id,
+                        max(c.seq0 + o.k) AS seq
+                   FROM c CROSS JOIN LATERAL unnest(c.ords) WITH ORDINALITY AS o(ord, k)
+                  GROUP BY 1, 2) x
+          WHERE p.conversation_id = x.conversation_id AND p.user_id = x.reader_id
        ), o AS (
          INSERT INTO outbox (name, payload, claimed_until)
          SELECT 'message.created',
@@ -245,6 +203,7 @@ export class MessagesRepository {
         sends.map((m) => m.maskedOriginal ?? null),
         sends.map((m) => m.encrypted ?? false),
         OUTBOX_LEASE_SECONDS,
+        sends.map((m) => (m.readerId === undefined ? m.senderId : m.readerId)),
       ],
       { prepared: true },
     );

@@ -17,12 +17,7 @@ import { Membership, MessageRow, SystemEvent } from './entities/message.row';
 import { detectLanguage, directionOf } from './language';
 import { MessageAccess } from './message-access';
 import { MessageViews } from './message-views';
-import {
-  AppendedMessage,
-  MessagesRepository,
-  NewMessage,
-  SentMessage,
-} from './messages.repository';
+import { AppendedMessage, MessagesRepository, NewMessage } from './messages.repository';
 import { SendBatcher } from './send-batcher';
 
 const UNIQUE_VIOLATION = '23505';
@@ -127,30 +122,19 @@ export class MessagesService {
       encrypted: stored.encrypted,
     };
 
-    let created: SentMessage | AppendedMessage;
+    // What a reply, a flagged send or a send with attachments writes besides its message
+    // commits with it, in its batch's transaction.
+    const alongWith =
+      replyTo || stored.flagged.length > 0 || attachmentIds.length > 0
+        ? async (message: AppendedMessage) => {
+            await this.openFlag(message, stored);
+            await this.attachments.claim(message.id, caller.id, attachmentIds);
+            if (message.thread_root_id) await this.countReply(message, origin);
+          }
+        : undefined;
+    let created: AppendedMessage;
     try {
-      // The common send is one statement, its outbox event included; a reply, a flag or
-      // attachments add writes that must commit with it.
-      created =
-        replyTo || stored.flagged.length > 0 || attachmentIds.length > 0
-          ? await this.transactions.run(async () => {
-              // A reply also changes its root's replyCount: that change gets the second version.
-              const message = await this.messages.append(values, caller.id, replyTo ? 2 : 1);
-              await this.openFlag(message, stored);
-              await this.attachments.claim(message.id, caller.id, attachmentIds);
-              await this.events.publish('message.created', {
-                ...eventOf(message, origin),
-                type: message.type,
-              });
-              if (message.thread_root_id) {
-                const rootVersion = String(BigInt(message.version) + 1n);
-                await this.messages.addReplyCount(message.thread_root_id, 1, rootVersion);
-                const root = await this.messages.findById(conversationId, message.thread_root_id);
-                if (root) await this.events.publish('message.updated', eventOf(root, origin));
-              }
-              return message;
-            })
-          : await this.batcher.append({ ...values, senderId: caller.id });
+      created = await this.batcher.append({ ...values, senderId: caller.id }, alongWith);
     } catch (err) {
       // The same clientMessageId sent concurrently: the unique key let one through.
       if ((err as { code?: string }).code === UNIQUE_VIOLATION && input.clientMessageId) {
@@ -167,15 +151,21 @@ export class MessagesService {
       await this.attachments.sealForConversation(conversationId, created.id);
     }
     const message = await this.views.renderNew(created);
-    const { outbox_id: outboxId, outbox_event_id: eventId } = created as Partial<AppendedMessage>;
-    if (outboxId && eventId) {
-      // written by the group commit with its outbox row: dispatched here, with the rendering
-      this.events.committed(
-        { id: outboxId, event_id: eventId, name: 'message.created' },
-        { ...eventOf(created, origin), type: created.type, message },
-      );
-    }
+    // written by the group commit with its outbox row: dispatched here, with the rendering
+    this.events.committed(
+      { id: created.outbox_id, event_id: created.outbox_event_id, name: 'message.created' },
+      { ...eventOf(created, origin), type: created.type, message },
+    );
     return { message, created: true };
+  }
+
+  /** A reply raises its thread root's replyCount, under a version of its own. */
+  private async countReply(reply: MessageRow, origin?: EventOrigin): Promise<void> {
+    const rootId = reply.thread_root_id!;
+    const version = await this.messages.nextVersion(reply.conversation_id);
+    await this.messages.addReplyCount(rootId, 1, version);
+    const root = await this.messages.findById(reply.conversation_id, rootId);
+    if (root) await this.events.publish('message.updated', eventOf(root, origin));
   }
 
   /**
@@ -188,7 +178,7 @@ export class MessagesService {
     origin?: EventOrigin,
   ): Promise<MessageRow> {
     const names = await this.messages.displayNames([event.actorId, ...(event.userIds ?? [])]);
-    const row = await this.messages.append(
+    const [row] = await this.messages.appendMany([
       {
         conversationId,
         senderId: null,
@@ -201,10 +191,16 @@ export class MessagesService {
         replyToMessageId: null,
         threadRootId: null,
         moderation: 'clean',
+        readerId: event.actorId,
       },
-      event.actorId,
+    ]);
+    // its outbox row was written with it; announced once the caller's transaction commits
+    this.transactions.afterCommit(() =>
+      this.events.committed(
+        { id: row.outbox_id, event_id: row.outbox_event_id, name: 'message.created' },
+        { ...eventOf(row, origin), type: 'system' },
+      ),
     );
-    await this.events.publish('message.created', { ...eventOf(row, origin), type: 'system' });
     return row;
   }
 

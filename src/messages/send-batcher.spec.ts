@@ -1,5 +1,16 @@
 import type { AppendedMessage, MessagesRepository, NewMessage } from './messages.repository';
+import type { Transactions } from '../database/transactions';
 import { SendBatcher, UserSend } from './send-batcher';
+
+/** Transactions as the batcher uses them, counting the ones it opens. */
+const transactions = { opened: 0 } as { opened: number } & Transactions;
+Object.assign(transactions, {
+  outside: <T>(work: () => Promise<T>) => work(),
+  run: <T>(work: () => Promise<T>) => {
+    transactions.opened++;
+    return work();
+  },
+});
 
 const send = (content: string, clientMessageId: string | null = null): UserSend => ({
   conversationId: 'c1',
@@ -37,19 +48,21 @@ function repository(failBatches = false) {
 describe('SendBatcher', () => {
   it('writes a lone send on its own, at once', async () => {
     const { calls, repo } = repository();
-    const row = await new SendBatcher(repo).append(send('a'));
+    const row = await new SendBatcher(repo, transactions).append(send('a'));
     expect(row.id).toBe('a');
     expect(calls).toEqual([['a']]);
   });
 
   it('answers a lone send that fails with its own error', async () => {
     const { repo } = repository();
-    await expect(new SendBatcher(repo).append(send('bad'))).rejects.toThrow('bad send');
+    await expect(new SendBatcher(repo, transactions).append(send('bad'))).rejects.toThrow(
+      'bad send',
+    );
   });
 
   it('writes sends that arrive together in one batch and answers each with its own row', async () => {
     const { calls, repo } = repository();
-    const batcher = new SendBatcher(repo);
+    const batcher = new SendBatcher(repo, transactions);
     const rows = await Promise.all(['a', 'b', 'c'].map((c) => batcher.append(send(c))));
     expect(rows.map((r) => r.id)).toEqual(['a', 'b', 'c']);
     expect(calls).toEqual([['a', 'b', 'c']]);
@@ -57,7 +70,7 @@ describe('SendBatcher', () => {
 
   it('batches what arrives while a batch is written into the next one', async () => {
     const { calls, repo } = repository();
-    const batcher = new SendBatcher(repo);
+    const batcher = new SendBatcher(repo, transactions);
     const first = [batcher.append(send('a')), batcher.append(send('b'))];
     await new Promise((resolve) => setImmediate(resolve)); // the first batch is being written
     const second = [batcher.append(send('c')), batcher.append(send('d'))];
@@ -70,7 +83,7 @@ describe('SendBatcher', () => {
 
   it('keeps a repeated clientMessageId out of the batch of its original', async () => {
     const { calls, repo } = repository();
-    const batcher = new SendBatcher(repo);
+    const batcher = new SendBatcher(repo, transactions);
     await Promise.all([
       batcher.append(send('a', 'x')),
       batcher.append(send('b', 'x')),
@@ -81,7 +94,7 @@ describe('SendBatcher', () => {
 
   it('writes the sends of a failed batch one by one, in order, each with its own answer', async () => {
     const { calls, repo } = repository(true);
-    const batcher = new SendBatcher(repo);
+    const batcher = new SendBatcher(repo, transactions);
     const results = await Promise.allSettled(['a', 'bad', 'c'].map((c) => batcher.append(send(c))));
     expect(results.map((r) => (r.status === 'fulfilled' ? r.value.id : r.reason.message))).toEqual([
       'a',
@@ -89,5 +102,41 @@ describe('SendBatcher', () => {
       'c',
     ]);
     expect(calls).toEqual([['a', 'bad', 'c'], ['a'], ['bad'], ['c']]);
+  });
+
+  it('writes what a send writes besides its message in the transaction of its batch, and only then', async () => {
+    const { calls, repo } = repository();
+    const batcher = new SendBatcher(repo, transactions);
+    const before = transactions.opened;
+    const along: string[] = [];
+    const rows = await Promise.all([
+      batcher.append(send('plain')),
+      batcher.append(send('reply'), async (m) => {
+        along.push(m.id);
+      }),
+    ]);
+    expect(rows.map((r) => r.id)).toEqual(['plain', 'reply']);
+    expect(calls).toEqual([['plain', 'reply']]);
+    expect(along).toEqual(['reply']);
+    expect(transactions.opened).toBe(before + 1);
+    // a batch of plain sends is one statement, no transaction around it
+    await batcher.append(send('alone'));
+    expect(transactions.opened).toBe(before + 1);
+  });
+
+  it('fails only the send whose other writes fail; the rest of its batch is written again', async () => {
+    const { calls, repo } = repository();
+    const batcher = new SendBatcher(repo, transactions);
+    const results = await Promise.allSettled([
+      batcher.append(send('x')),
+      batcher.append(send('y'), () => Promise.reject(new Error('attachment taken'))),
+      batcher.append(send('z')),
+    ]);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value.id : r.reason.message))).toEqual([
+      'x',
+      'attachment taken',
+      'z',
+    ]);
+    expect(calls).toEqual([['x', 'y', 'z'], ['x'], ['y'], ['z']]);
   });
 });
