@@ -12,6 +12,7 @@ import { FcmPushSubscriptions1764001100000 } from './1764001100000-fcm-push-subs
 import { VoiceMessages1764001110000 } from './1764001110000-voice-messages';
 import { SearchArabicClitics1764001300000 } from './1764001300000-search-arabic-clitics';
 import { ScheduledMessagesAndRetention1764001500000 } from './1764001500000-scheduled-messages-and-retention';
+import { Webhooks1764001600000 } from './1764001600000-webhooks';
 
 /** Every migration, oldest first. New migrations are appended here. */
 export const migrations = [
@@ -29,4 +30,5 @@ export const migrations = [
   VoiceMessages1764001110000,
   SearchArabicClitics1764001300000,
   ScheduledMessagesAndRetention1764001500000,
+  Webhooks1764001600000,
 ];
