@@ -249,7 +249,10 @@ describe('outgoing webhooks', () => {
       const [user] = await createUsers(t, 1);
       const w = await hook(['webhook.test']);
       const calls = [
-        t.http().post(`${API}/admin/webhooks`).send({ url: 'https://example.com', events: ['webhook.test'] }),
+        t
+          .http()
+          .post(`${API}/admin/webhooks`)
+          .send({ url: 'https://example.com', events: ['webhook.test'] }),
         t.http().get(`${API}/admin/webhooks`),
         t.http().patch(`${API}/admin/webhooks/${w.id}`).send({ enabled: false }),
         t.http().delete(`${API}/admin/webhooks/${w.id}`),
@@ -266,9 +269,17 @@ describe('outgoing webhooks', () => {
       ['no url', { events: ['webhook.test'] }, ['url']],
       ['a url that is not one', { url: 'not a url', events: ['webhook.test'] }, ['url']],
       ['an ftp url', { url: 'ftp://example.com/x', events: ['webhook.test'] }, ['url']],
-      ['credentials in the url', { url: 'https://u:p@example.com/x', events: ['webhook.test'] }, ['url']],
+      [
+        'credentials in the url',
+        { url: 'https://u:p@example.com/x', events: ['webhook.test'] },
+        ['url'],
+      ],
       ['no events', { url: 'https://example.com/x', events: [] }, ['events']],
-      ['an unknown event', { url: 'https://example.com/x', events: ['message.exploded'] }, ['events']],
+      [
+        'an unknown event',
+        { url: 'https://example.com/x', events: ['message.exploded'] },
+        ['events'],
+      ],
       ['events not a list', { url: 'https://example.com/x', events: 'webhook.test' }, ['events']],
       [
         'a description over 500 characters',
@@ -283,7 +294,11 @@ describe('outgoing webhooks', () => {
 
     it('refuses bad ids, cursors, filters and unknown parameters with 400', async () => {
       const w = await hook(['webhook.test']);
-      expectErrorBody(await api.send('patch', '/not-a-uuid', { enabled: true }), 400, 'VALIDATION_FAILED');
+      expectErrorBody(
+        await api.send('patch', '/not-a-uuid', { enabled: true }),
+        400,
+        'VALIDATION_FAILED',
+      );
       expectErrorBody(await api.send('get', '?cursor=forged'), 400, 'VALIDATION_FAILED');
       expectErrorBody(await api.send('get', '?limit=0'), 400, 'VALIDATION_FAILED');
       expectErrorBody(await api.send('get', '?colour=blue'), 400, 'VALIDATION_FAILED');
@@ -329,7 +344,10 @@ describe('outgoing webhooks', () => {
           senderId: a.id,
         }),
       });
-      await attempts.until(async () => (await deliveryOf(w.id, r.headers['webhook-id'] as string))?.status === 'succeeded');
+      await attempts.until(
+        async () =>
+          (await deliveryOf(w.id, r.headers['webhook-id'] as string))?.status === 'succeeded',
+      );
       expect(await deliveryOf(w.id, r.headers['webhook-id'] as string)).toEqual({
         id: expect.any(String),
         eventId: r.headers['webhook-id'],
@@ -368,7 +386,9 @@ describe('outgoing webhooks', () => {
         error: null,
         nextAttemptAt: null,
       });
-      expect((await api.deliveries(w.id, '?status=succeeded')).map((d) => d.eventId)).toContain(eventId);
+      expect((await api.deliveries(w.id, '?status=succeeded')).map((d) => d.eventId)).toContain(
+        eventId,
+      );
       expect(await api.deliveries(w.id, '?status=pending')).toEqual([]);
     });
 
@@ -379,7 +399,9 @@ describe('outgoing webhooks', () => {
       const first = await c.send(a, direct.id, 'one');
       await t.drain();
       await receiver.until(w.path, 1);
-      await attempts.until(async () => (await api.deliveries(w.id)).some((d) => d.responseStatus === 503));
+      await attempts.until(async () =>
+        (await api.deliveries(w.id)).some((d) => d.responseStatus === 503),
+      );
       for (const text of ['two', 'three', 'four']) await c.send(a, direct.id, text);
       await t.drain();
       // the later messages wait for the first one's retry
@@ -458,11 +480,23 @@ describe('outgoing webhooks', () => {
       const newcomer = await createUser(t, { verified: false });
       await t.drain();
       const types = (r: Received) => r.json.type;
-      await receiver.until(w.path, 1, (r) => types(r) === 'user.registered' && r.json.data.userId === newcomer.id);
-      await receiver.until(w.path, 1, (r) => types(r) === 'moderation.flagged' && r.json.data.messageId === sent.id);
+      await receiver.until(
+        w.path,
+        1,
+        (r) => types(r) === 'user.registered' && r.json.data.userId === newcomer.id,
+      );
+      await receiver.until(
+        w.path,
+        1,
+        (r) => types(r) === 'moderation.flagged' && r.json.data.messageId === sent.id,
+      );
       const mine = receiver.at(w.path, (r) => r.json.data.conversationId === group.id);
-      const byType = (type: string) => mine.filter((r) => r.json.type === type).map((r) => r.json.data);
-      expect(byType('conversation.created')[0]).toEqual({ conversationId: group.id, userIds: expect.arrayContaining([b.id]) });
+      const byType = (type: string) =>
+        mine.filter((r) => r.json.type === type).map((r) => r.json.data);
+      expect(byType('conversation.created')[0]).toEqual({
+        conversationId: group.id,
+        userIds: expect.arrayContaining([b.id]),
+      });
       expect(byType('conversation.member_added')).toEqual([
         { conversationId: group.id, userId: x.id, addedBy: a.id, status: 'active' },
       ]);
@@ -480,7 +514,10 @@ describe('outgoing webhooks', () => {
           reporterId: b.id,
         },
       ]);
-      const [registered] = receiver.at(w.path, (r) => r.json.type === 'user.registered' && r.json.data.userId === newcomer.id);
+      const [registered] = receiver.at(
+        w.path,
+        (r) => r.json.type === 'user.registered' && r.json.data.userId === newcomer.id,
+      );
       expect(registered.json.data).toEqual({
         userId: newcomer.id,
         displayName: newcomer.displayName,
@@ -546,7 +583,11 @@ describe('outgoing webhooks', () => {
       const sent = await c.send(a, direct.id);
       const [first] = await receiver.until(w.path, 1, (x) => x.json.data.id === sent.id);
       const eventId = first.headers['webhook-id'] as string;
-      await attempts.until(async () => (await deliveryOf(w.id, eventId))?.attempt === 1 && (await deliveryOf(w.id, eventId))?.error !== null);
+      await attempts.until(
+        async () =>
+          (await deliveryOf(w.id, eventId))?.attempt === 1 &&
+          (await deliveryOf(w.id, eventId))?.error !== null,
+      );
 
       await retryDue(24 * HOUR);
       await attempts.until(async () => (await deliveryOf(w.id, eventId))?.status === 'failed');
@@ -641,7 +682,10 @@ describe('webhook URLs without WEBHOOK_ALLOW_PRIVATE_URLS', () => {
   });
 
   it('accepts https to a public address', async () => {
-    const w = await webhooksApi(t).create({ url: 'https://8.8.8.8/hook', events: ['webhook.test'] });
+    const w = await webhooksApi(t).create({
+      url: 'https://8.8.8.8/hook',
+      events: ['webhook.test'],
+    });
     expect(w.url).toBe('https://8.8.8.8/hook');
     await webhooksApi(t).remove(w.id);
   });

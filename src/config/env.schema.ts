@@ -399,7 +399,9 @@ export class EnvSchema {
 
   /** webhooks may target http and private, loopback or link-local addresses (tests, intranets) */
   @IsOptional()
-  @IsIn(['true', 'false', '1', '0'], { message: 'WEBHOOK_ALLOW_PRIVATE_URLS must be true or false' })
+  @IsIn(['true', 'false', '1', '0'], {
+    message: 'WEBHOOK_ALLOW_PRIVATE_URLS must be true or false',
+  })
   WEBHOOK_ALLOW_PRIVATE_URLS?: string;
 
   /** default retention of messages in days; unset: kept forever */

@@ -16,8 +16,7 @@ const NO_VIEWER = '00000000-0000-0000-0000-000000000000';
 
 /** The content of a message given to integrations: left out of encrypted conversations. */
 export type IntegrationContent =
-  | { content: string; contentOmitted: false }
-  | { content: null; contentOmitted: true };
+  { content: string; contentOmitted: false } | { content: null; contentOmitted: true };
 
 /** Reading the message log: history pages, single messages, threads, and the changes feed. */
 @Injectable()
@@ -75,7 +74,10 @@ export class MessageQueriesService {
       const dto = await this.views.renderOne(message, NO_VIEWER);
       return { ...dto, contentOmitted: false };
     }
-    const dto = await this.views.renderOne({ ...message, content: '', encrypted: false }, NO_VIEWER);
+    const dto = await this.views.renderOne(
+      { ...message, content: '', encrypted: false },
+      NO_VIEWER,
+    );
     return { ...dto, content: null, contentOmitted: true };
   }
 

@@ -1,4 +1,9 @@
-import { assertPublicHost, isPublicAddress, literalAddress, publicOnlyLookup } from './webhook-address';
+import {
+  assertPublicHost,
+  isPublicAddress,
+  literalAddress,
+  publicOnlyLookup,
+} from './webhook-address';
 
 describe('webhook addresses', () => {
   it.each([

@@ -15,7 +15,8 @@ export function isPublicAddress(address: string): boolean {
 
 /** A host name of a URL as an address, when it is a literal IP (`[::1]` → `::1`). */
 export function literalAddress(hostname: string): string | null {
-  const bare = hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname;
+  const bare =
+    hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname;
   return ipaddr.isValid(bare) ? bare : null;
 }
 

@@ -158,7 +158,8 @@ export class WebhookDeliveries implements OnModuleInit, OnApplicationBootstrap, 
 
   private async failed(webhook: WebhookRow, d: DeliveryRow, result: SendResult): Promise<void> {
     const now = this.clock.now();
-    const retryAt = d.event_type === 'webhook.test' ? null : nextAttemptAt(d.created_at, d.attempt, now);
+    const retryAt =
+      d.event_type === 'webhook.test' ? null : nextAttemptAt(d.created_at, d.attempt, now);
     const recorded = await this.webhooks.finish(d.id, d.attempt, {
       status: retryAt ? 'pending' : 'failed',
       responseStatus: result.status,

@@ -2,7 +2,11 @@ import { Webhook } from 'standardwebhooks';
 import { newSecret, signedHeaders } from './webhook-signature';
 
 describe('webhook signatures', () => {
-  const body = JSON.stringify({ type: 'webhook.test', timestamp: '2030-01-01T00:00:00.000Z', data: {} });
+  const body = JSON.stringify({
+    type: 'webhook.test',
+    timestamp: '2030-01-01T00:00:00.000Z',
+    data: {},
+  });
 
   it('signs so that the standardwebhooks library verifies it', () => {
     const secret = newSecret();

@@ -37,7 +37,10 @@ export function withWebhookEvents(doc: Record<string, unknown>): Record<string, 
         format: 'uuid',
         description: 'the event id: the same on every retry, so a receiver drops repeats',
       },
-      'webhook-timestamp': { type: 'string', description: 'seconds since the epoch, of the attempt' },
+      'webhook-timestamp': {
+        type: 'string',
+        description: 'seconds since the epoch, of the attempt',
+      },
       'webhook-signature': {
         type: 'string',
         description:

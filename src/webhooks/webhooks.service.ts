@@ -124,13 +124,7 @@ export class WebhooksService {
   async test(id: string): Promise<void> {
     const webhook = await this.webhooks.find(id);
     if (!webhook) throw AppError.notFound();
-    await this.deliveries.enqueue(
-      [webhook],
-      'webhook.test',
-      randomUUID(),
-      { webhookId: id },
-      null,
-    );
+    await this.deliveries.enqueue([webhook], 'webhook.test', randomUUID(), { webhookId: id }, null);
   }
 
   async deliveryLog(id: string, q: DeliveriesQuery): Promise<Page<WebhookDeliveryDto>> {
