@@ -23,6 +23,7 @@ import { RetentionModule } from './retention/retention.module';
 import { ScheduledMessagesModule } from './scheduled-messages/scheduled-messages.module';
 import { SearchModule } from './search/search.module';
 import { WebModule } from './web/web.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({
   imports: [
@@ -43,6 +44,7 @@ import { WebModule } from './web/web.module';
     SearchModule,
     ScheduledMessagesModule,
     RetentionModule,
+    WebhooksModule,
     WebModule,
   ],
   providers: [

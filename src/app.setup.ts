@@ -13,6 +13,7 @@ import { Drain } from './common/lifecycle/drain';
 import { AppConfig } from './config/app-config';
 import { setupApiDocs } from './common/openapi/openapi';
 import { buildAsyncApiDocument, socketModels } from './realtime/asyncapi';
+import { webhookModels, withWebhookEvents } from './webhooks/webhooks-asyncapi';
 import { AppIoAdapter } from './realtime/app-io.adapter';
 
 export const API_PREFIX = 'api/v1';
@@ -136,6 +137,10 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   const sockets = new AppIoAdapter(app, config);
   socketAdapters.set(app, sockets);
   app.useWebSocketAdapter(sockets);
-  if (config.docsEnabled) setupApiDocs(app, socketModels(), buildAsyncApiDocument);
+  if (config.docsEnabled) {
+    setupApiDocs(app, [...socketModels(), ...webhookModels()], (openapi) =>
+      withWebhookEvents(buildAsyncApiDocument(openapi)),
+    );
+  }
   return app;
 }

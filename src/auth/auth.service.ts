@@ -41,6 +41,11 @@ export class AuthService {
           locale: dto.locale ?? 'en',
         });
         const { sessionId, refreshToken } = await this.sessions.create(user.id);
+        await this.events.publish('user.registered', {
+          userId: user.id,
+          displayName: user.displayName,
+          locale: user.locale,
+        });
         return { user: toUser(user), accessToken: this.sign(user.id, sessionId), refreshToken };
       });
     } catch (err) {

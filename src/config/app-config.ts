@@ -106,6 +106,8 @@ export class AppConfig {
   readonly demoUsers: boolean;
   readonly logLevel: LogLevel;
   readonly retention: RetentionSettings;
+  /** outgoing webhooks: whether URLs may be http or reach private, loopback or link-local addresses */
+  readonly webhooks: { allowPrivateUrls: boolean };
 
   constructor(raw: Record<string, string | undefined>) {
     const env = validateEnv(raw);
@@ -199,6 +201,7 @@ export class AppConfig {
       sweepIntervalMs: 10 * 60_000,
       batchSize: 100,
     };
+    this.webhooks = { allowPrivateUrls: isOn(env.WEBHOOK_ALLOW_PRIVATE_URLS) };
   }
 
   get embedded(): boolean {

@@ -397,6 +397,13 @@ export class EnvSchema {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL?: string;
 
+  /** webhooks may target http and private, loopback or link-local addresses (tests, intranets) */
+  @IsOptional()
+  @IsIn(['true', 'false', '1', '0'], {
+    message: 'WEBHOOK_ALLOW_PRIVATE_URLS must be true or false',
+  })
+  WEBHOOK_ALLOW_PRIVATE_URLS?: string;
+
   /** default retention of messages in days; unset: kept forever */
   @IsOptional()
   @Transform(toInt)

@@ -74,6 +74,14 @@ export class ParticipantsService {
         origin,
       });
       await this.events.publish('conversation.updated', { conversationId, origin });
+      for (const r of fresh) {
+        await this.events.publish('conversation.member_added', {
+          conversationId,
+          userId: r.userId,
+          addedBy: caller.id,
+          status: r.autoAccept ? 'active' : 'invited',
+        });
+      }
       for (const r of fresh.filter((x) => !x.autoAccept)) {
         await this.events.publish('conversation.invited', {
           conversationId,
@@ -114,6 +122,12 @@ export class ParticipantsService {
       await this.conversations.ensureAdmin(conversationId);
       await this.conversations.touch(conversationId);
       await this.events.publish('conversation.removed', { conversationId, userId, origin });
+      await this.events.publish('conversation.member_removed', {
+        conversationId,
+        userId,
+        removedBy: caller.id,
+        reason: leaving ? 'left' : 'removed',
+      });
       await this.events.publish('conversation.updated', { conversationId, origin });
       await this.messages.appendSystem(
         conversationId,
@@ -186,6 +200,12 @@ export class ParticipantsService {
         conversationId,
         userId: caller.id,
         origin,
+      });
+      await this.events.publish('conversation.member_removed', {
+        conversationId,
+        userId: caller.id,
+        removedBy: caller.id,
+        reason: 'declined',
       });
       await this.events.publish('conversation.updated', { conversationId, origin });
     });

@@ -9,6 +9,13 @@ import { MessageAccess } from './message-access';
 import { MessageViews } from './message-views';
 import { MessagesRepository, SentMessage } from './messages.repository';
 
+/** Renders without a viewer: nobody's own reactions are marked. */
+const NO_VIEWER = '00000000-0000-0000-0000-000000000000';
+
+/** The content of a message given to integrations: left out of encrypted conversations. */
+export type IntegrationContent =
+  { content: string; contentOmitted: false } | { content: null; contentOmitted: true };
+
 /** Reading the message log: history pages, single messages, threads, and the changes feed. */
 @Injectable()
 export class MessageQueriesService {
@@ -47,6 +54,29 @@ export class MessageQueriesService {
   async get(caller: AuthUser, conversationId: string, messageId: string): Promise<MessageDto> {
     const m = await this.access.member(caller, conversationId);
     return this.views.renderOne(await this.access.visibleMessage(m, messageId), caller.id);
+  }
+
+  /**
+   * A message as the server holds it, for integrations (outgoing webhooks): no viewer, so no
+   * `reactedByMe`; the content of `at_rest` and `e2e` conversations is left out (never
+   * decrypted for this), and `contentOmitted` says so. Null when the message is gone.
+   */
+  async forIntegration(
+    conversationId: string,
+    messageId: string,
+  ): Promise<(Omit<MessageDto, 'content'> & IntegrationContent) | null> {
+    const row = await this.messages.findWithEncryption(conversationId, messageId);
+    if (!row) return null;
+    const { encryption, ...message } = row;
+    if (encryption === 'none') {
+      const dto = await this.views.renderOne(message, NO_VIEWER);
+      return { ...dto, contentOmitted: false };
+    }
+    const dto = await this.views.renderOne(
+      { ...message, content: '', encrypted: false },
+      NO_VIEWER,
+    );
+    return { ...dto, content: null, contentOmitted: true };
   }
 
   /** The thread under a root, oldest first; for a reply, its root's thread. */

@@ -237,6 +237,19 @@ export class MessagesRepository {
     );
   }
 
+  /** A message with its conversation's encryption, for integrations (not a viewer's read). */
+  findWithEncryption(
+    conversationId: string,
+    messageId: string,
+  ): Promise<(MessageRow & { encryption: 'none' | 'at_rest' | 'e2e' }) | null> {
+    return this.sql.row(
+      `SELECT ${M_COLUMNS}, c.encryption
+         FROM messages m JOIN conversations c ON c.id = m.conversation_id
+        WHERE m.id = $1 AND m.conversation_id = $2`,
+      [messageId, conversationId],
+    );
+  }
+
   /** Newest first below `beforeSeq`, never at or below `visibleAfterSeq`. */
   /**
    * A history page as `viewerId` may see it: newest first below `beforeSeq` (or from the

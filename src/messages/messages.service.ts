@@ -9,6 +9,7 @@ import { AppConfig } from '../config/app-config';
 import { Transactions } from '../database/transactions';
 import { ModerationFlags } from '../moderation/moderation-flags';
 import { canSee } from '../visibility/visibility-rule';
+import type { NewFlag } from '../moderation/flags.repository';
 import { EncryptionService } from '../encryption/encryption.service';
 import { ModerationPipeline, ModerationResult } from '../moderation/moderation-pipeline';
 import { MessageDto } from './dto/message.dto';
@@ -292,29 +293,41 @@ export class MessagesService {
   ): Promise<void> {
     const m = await this.access.member(caller, conversationId);
     const message = await this.access.liveMessage(m, messageId);
-    await this.flags.open({
-      messageId,
-      conversationId,
-      senderId: message.sender_id,
-      reasons: ['reported'],
-      reporterId: caller.id,
-      reportReason: reason,
-      // the reviewers' copy; at_rest content stays encrypted, under its own purpose
-      content: message.encrypted
-        ? await this.encryption.encrypt(
-            conversationId,
-            await this.encryption.decrypt(conversationId, message.content),
-            'flag',
-          )
-        : message.content,
-      contentEncrypted: message.encrypted,
+    // the reviewers' copy; at_rest content stays encrypted, under its own purpose
+    const content = message.encrypted
+      ? await this.encryption.encrypt(
+          conversationId,
+          await this.encryption.decrypt(conversationId, message.content),
+          'flag',
+        )
+      : message.content;
+    await this.transactions.run(() =>
+      this.recordFlag({
+        messageId,
+        conversationId,
+        senderId: message.sender_id,
+        reasons: ['reported'],
+        reporterId: caller.id,
+        reportReason: reason,
+        content,
+        contentEncrypted: message.encrypted,
+      }),
+    );
+  }
+
+  /** Opens a flag and announces it, in the caller's transaction. */
+  private async recordFlag(flag: NewFlag): Promise<void> {
+    const flagId = await this.flags.open(flag);
+    await this.events.publish('moderation.flagged', {
+      flagId,
+      messageId: flag.messageId,
+      conversationId: flag.conversationId,
+      senderId: flag.senderId,
+      reasons: flag.reasons,
+      reporterId: flag.reporterId ?? null,
     });
   }
 
-  /**
-   * Runs the moderation pipeline (not for e2e content, which the server cannot read). A check
-   * whose action is `block` refuses the message and nothing is stored.
-   */
   /** The message stored earlier under the same clientMessageId, answered again. */
   private async repeat(
     caller: AuthUser,
@@ -365,7 +378,7 @@ export class MessagesService {
 
   private async openFlag(message: MessageRow, stored: StoredText): Promise<void> {
     if (stored.flagged.length === 0) return;
-    await this.flags.open({
+    await this.recordFlag({
       messageId: message.id,
       conversationId: message.conversation_id,
       senderId: message.sender_id,

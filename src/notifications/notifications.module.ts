@@ -7,6 +7,7 @@ import { MailSender } from './delivery/mail-sender';
 import { PushJob } from './delivery/push.job';
 import { PushSender } from './delivery/push-sender';
 import { VapidKeys } from './delivery/vapid-keys';
+import { JobQueue } from './jobs/job-queue';
 import { JobQueueProvider } from './jobs/job-queue.provider';
 import { NotificationJobs } from './notification-jobs';
 import { NotificationsController } from './notifications.controller';
@@ -38,6 +39,6 @@ import { PushSubscriptionsRepository } from './push-subscriptions.repository';
     PushJob,
     NotificationJobs,
   ],
-  exports: [NotifierService],
+  exports: [NotifierService, JobQueue],
 })
 export class NotificationsModule {}

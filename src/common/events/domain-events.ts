@@ -46,6 +46,31 @@ export interface DomainEvents {
   /** The user left, was removed, declined, or deleted the conversation for themselves. */
   'conversation.removed': { conversationId: string; userId: string; origin?: EventOrigin };
   'conversation.invited': { conversationId: string; userId: string; invitedBy: string };
+  /** A user was added to a group (active, or invited when they must accept first). */
+  'conversation.member_added': {
+    conversationId: string;
+    userId: string;
+    addedBy: string;
+    status: 'active' | 'invited';
+  };
+  /** A member left a group, was removed from it, or declined its invitation. */
+  'conversation.member_removed': {
+    conversationId: string;
+    userId: string;
+    removedBy: string;
+    reason: 'removed' | 'left' | 'declined';
+  };
+  /** A moderation flag was opened on a message (by the pipeline or a participant's report). */
+  'moderation.flagged': {
+    flagId: string;
+    messageId: string;
+    conversationId: string;
+    senderId: string | null;
+    reasons: string[];
+    reporterId: string | null;
+  };
+  /** A new account registered itself. */
+  'user.registered': { userId: string; displayName: string; locale: string };
   receipt: {
     conversationId: string;
     userId: string;
@@ -70,7 +95,11 @@ export type DurableEventName =
   | 'conversation.created'
   | 'conversation.updated'
   | 'conversation.removed'
-  | 'conversation.invited';
+  | 'conversation.invited'
+  | 'conversation.member_added'
+  | 'conversation.member_removed'
+  | 'moderation.flagged'
+  | 'user.registered';
 
 /** Everything else: announced to this node's listeners at once, lost with the process. */
 export type EphemeralEventName = Exclude<DomainEventName, DurableEventName>;

@@ -61,11 +61,12 @@ export class BullmqJobQueue extends JobQueue {
     });
   }
 
-  start(handlers: JobHandlers): void {
+  start(handlers: Partial<JobHandlers>): void {
+    const all = this.withRegistered(handlers);
     this.worker = new Worker(
       QUEUE,
       (job) =>
-        runJob(handlers, {
+        runJob(all, {
           id: job.id ?? randomUUID(),
           name: job.name as JobName,
           data: job.data as JobPayloads[JobName],

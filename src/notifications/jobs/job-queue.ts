@@ -1,9 +1,11 @@
-/** The jobs of notification delivery and what each carries: ids only, never content. */
+/** The jobs of the queue and what each carries: ids only, never content. */
 export interface JobPayloads {
   /** one email with the pending notifications of one user in one conversation */
   'email-digest': { userId: string; conversationId: string };
   /** without a subscription: fan out to the user's subscriptions; with one: deliver to it */
   push: { notificationId: string; userId?: string; subscriptionId?: string };
+  /** one attempt of an outgoing webhook delivery (the webhooks module runs it) */
+  'webhook-delivery': { deliveryId: string };
 }
 
 export type JobName = keyof JobPayloads;
@@ -60,13 +62,10 @@ export function retryDelay(policy: RetryPolicy, failedAttempt: number, err: unkn
 }
 
 /** Calls the handler of a job's name. */
-export function runJob(handlers: JobHandlers, job: Job): Promise<void> {
-  switch (job.name) {
-    case 'email-digest':
-      return handlers['email-digest'](job as Job<'email-digest'>);
-    case 'push':
-      return handlers.push(job as Job<'push'>);
-  }
+export function runJob(handlers: Partial<JobHandlers>, job: Job): Promise<void> {
+  const handler = handlers[job.name] as ((job: Job) => Promise<void>) | undefined;
+  if (!handler) return Promise.reject(new Error(`no handler for ${job.name} jobs`));
+  return handler(job);
 }
 
 /**
@@ -75,14 +74,29 @@ export function runJob(handlers: JobHandlers, job: Job): Promise<void> {
  * in-process queue otherwise. The same interface either way.
  */
 export abstract class JobQueue {
+  private readonly registered: Partial<JobHandlers> = {};
+
+  /**
+   * Another module's jobs on this queue (webhook deliveries): their handler, registered before
+   * the queue starts (in `onModuleInit`).
+   */
+  register<N extends JobName>(name: N, handler: JobHandlers[N]): void {
+    this.registered[name] = handler;
+  }
+
+  /** The handlers given to `start`, with the registered ones. */
+  protected withRegistered(handlers: Partial<JobHandlers>): Partial<JobHandlers> {
+    return { ...this.registered, ...handlers };
+  }
+
   abstract add<N extends JobName>(
     name: N,
     data: JobPayloads[N],
     options?: EnqueueOptions,
   ): Promise<void>;
 
-  /** Starts running jobs, this node's share of them with Redis. */
-  abstract start(handlers: JobHandlers): void;
+  /** Starts running jobs (these and the registered ones), this node's share with Redis. */
+  abstract start(handlers: Partial<JobHandlers>): void;
 
   /** Stops taking jobs and waits for the running ones; every connection and timer ends. */
   abstract close(): Promise<void>;

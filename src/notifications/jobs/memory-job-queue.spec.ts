@@ -10,7 +10,11 @@ function recorder(failures = 0) {
     for (const w of waiters.filter((w) => runs.length >= w.count)) w.resolve();
     if (job.attempt <= failures) throw new Error(`failure ${job.attempt}`);
   };
-  const handlers: JobHandlers = { 'email-digest': record, push: record };
+  const handlers: JobHandlers = {
+    'email-digest': record,
+    push: record,
+    'webhook-delivery': record,
+  };
   const untilRuns = (count: number) =>
     new Promise<void>((resolve) => {
       if (runs.length >= count) resolve();

@@ -21,7 +21,7 @@ const THROTTLE_SWEEP_AT = 10_000;
  */
 export class MemoryJobQueue extends JobQueue {
   private readonly logger = new Logger('Jobs');
-  private handlers?: JobHandlers;
+  private handlers?: Partial<JobHandlers>;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly running = new Set<Promise<void>>();
   private readonly throttled = new Map<string, number>();
@@ -41,8 +41,8 @@ export class MemoryJobQueue extends JobQueue {
     this.schedule({ id: randomUUID(), name, data, attempt: 1 }, options.delayMs ?? 0);
   }
 
-  start(handlers: JobHandlers): void {
-    this.handlers = handlers;
+  start(handlers: Partial<JobHandlers>): void {
+    this.handlers = this.withRegistered(handlers);
   }
 
   async close(): Promise<void> {
