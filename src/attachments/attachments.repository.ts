@@ -122,7 +122,7 @@ export class AttachmentsRepository {
 
   /**
    * Deletes the attachments of messages that were tombstoned without their attachments (by a
-   * path other than `MessagesService`); at most `limit`.
+   * path other than `SendMessage`); at most `limit`.
    */
   async deleteOfDeletedMessages(limit: number): Promise<number> {
     const deleted = await this.sql.rows<{ id: string }>(

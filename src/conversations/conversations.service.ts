@@ -4,7 +4,7 @@ import { AppError } from '../common/errors/app-error';
 import { DomainEventBus } from '../common/events/domain-event-bus';
 import { EventOrigin } from '../common/events/domain-events';
 import { Cursor, DEFAULT_LIMIT, Page } from '../common/pagination/page';
-import { MessagesService } from '../messages/messages.service';
+import { SystemMessages } from '../messages/system-messages';
 import { ContactPolicy } from './contact-policy';
 import { ConversationViews } from './conversation-views';
 import { ConversationsRepository, ViewState } from './conversations.repository';
@@ -37,7 +37,7 @@ export class ConversationsService {
     private readonly conversations: ConversationsRepository,
     private readonly views: ConversationViews,
     private readonly policy: ContactPolicy,
-    private readonly messages: MessagesService,
+    private readonly systemMessages: SystemMessages,
     private readonly events: DomainEventBus,
     private readonly transactions: Transactions,
   ) {}
@@ -155,7 +155,7 @@ export class ConversationsService {
           invitedBy: caller.id,
         });
       }
-      await this.messages.appendSystem(
+      await this.systemMessages.append(
         conversation.id,
         {
           kind: 'group_created',
@@ -214,14 +214,14 @@ export class ConversationsService {
       await this.conversations.update(conversationId, dto);
       await this.events.publish('conversation.updated', { conversationId, origin });
       if (titleChanged) {
-        await this.messages.appendSystem(
+        await this.systemMessages.append(
           conversationId,
           { kind: 'title_changed', actorId: caller.id, title: dto.title },
           origin,
         );
       }
       if (retentionChanged) {
-        await this.messages.appendSystem(
+        await this.systemMessages.append(
           conversationId,
           {
             kind: 'retention_changed',

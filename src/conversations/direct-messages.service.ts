@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../common/auth/auth-user';
 import { EventOrigin } from '../common/events/domain-events';
-import { MessagesService, SendResult } from '../messages/messages.service';
+import { SendMessage, SendResult } from '../messages/send-message';
 import { ConversationsService } from './conversations.service';
 import { DirectMessageDto } from './dto/conversation-inputs.dto';
 
@@ -10,7 +10,7 @@ import { DirectMessageDto } from './dto/conversation-inputs.dto';
 export class DirectMessagesService {
   constructor(
     private readonly conversations: ConversationsService,
-    private readonly messages: MessagesService,
+    private readonly messages: SendMessage,
   ) {}
 
   async send(caller: AuthUser, dto: DirectMessageDto, origin?: EventOrigin): Promise<SendResult> {

@@ -3,7 +3,7 @@ import type { AuthUser } from '../common/auth/auth-user';
 import { AppError } from '../common/errors/app-error';
 import { DomainEventBus } from '../common/events/domain-event-bus';
 import { EventOrigin } from '../common/events/domain-events';
-import { MessagesService } from '../messages/messages.service';
+import { SystemMessages } from '../messages/system-messages';
 import { ContactPolicy } from './contact-policy';
 import { ConversationsRepository } from './conversations.repository';
 import { ConversationsService, MAX_GROUP_MEMBERS } from './conversations.service';
@@ -22,7 +22,7 @@ export class ParticipantsService {
     private readonly conversations: ConversationsRepository,
     private readonly conversationsService: ConversationsService,
     private readonly policy: ContactPolicy,
-    private readonly messages: MessagesService,
+    private readonly systemMessages: SystemMessages,
     private readonly events: DomainEventBus,
     private readonly transactions: Transactions,
   ) {}
@@ -89,7 +89,7 @@ export class ParticipantsService {
           invitedBy: caller.id,
         });
       }
-      await this.messages.appendSystem(
+      await this.systemMessages.append(
         conversationId,
         { kind: 'members_added', actorId: caller.id, userIds: fresh.map((r) => r.userId) },
         origin,
@@ -129,7 +129,7 @@ export class ParticipantsService {
         reason: leaving ? 'left' : 'removed',
       });
       await this.events.publish('conversation.updated', { conversationId, origin });
-      await this.messages.appendSystem(
+      await this.systemMessages.append(
         conversationId,
         { kind: leaving ? 'member_left' : 'member_removed', actorId: caller.id, userIds: [userId] },
         origin,
@@ -179,7 +179,7 @@ export class ParticipantsService {
       await this.conversations.accept(conversationId, caller.id, locked.last_seq);
       await this.conversations.touch(conversationId);
       await this.events.publish('conversation.updated', { conversationId, origin });
-      await this.messages.appendSystem(
+      await this.systemMessages.append(
         conversationId,
         { kind: 'invitation_accepted', actorId: caller.id },
         origin,

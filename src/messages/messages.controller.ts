@@ -37,7 +37,10 @@ import {
 import { ScheduledMessageDto } from '../scheduled-messages/dto/scheduled-message.dto';
 import { MessageScheduler } from '../scheduled-messages/message-scheduler';
 import { MessageQueriesService } from './message-queries.service';
-import { MessagesService } from './messages.service';
+import { DeleteMessage } from './delete-message';
+import { EditMessage } from './edit-message';
+import { ReportMessage } from './report-message';
+import { SendMessage } from './send-message';
 import { ReactionsService } from './reactions.service';
 import { ReceiptDto, ReceiptsService } from './receipts.service';
 
@@ -47,7 +50,10 @@ import { ReceiptDto, ReceiptsService } from './receipts.service';
 @Controller('conversations/:id')
 export class MessagesController {
   constructor(
-    private readonly messages: MessagesService,
+    private readonly sending: SendMessage,
+    private readonly editing: EditMessage,
+    private readonly deleting: DeleteMessage,
+    private readonly reporting: ReportMessage,
     private readonly queries: MessageQueriesService,
     private readonly reactions: ReactionsService,
     private readonly receipts: ReceiptsService,
@@ -85,7 +91,7 @@ export class MessagesController {
       res.status(202);
       return this.scheduler.schedule(caller, id, dto);
     }
-    const { message, created } = await this.messages.send(caller, id, dto);
+    const { message, created } = await this.sending.send(caller, id, dto);
     res.status(created ? 201 : 200);
     return message;
   }
@@ -140,7 +146,7 @@ export class MessagesController {
     @UuidParam('messageId') messageId: string,
     @Body() dto: EditMessageDto,
   ): Promise<MessageDto> {
-    return this.messages.edit(caller, id, messageId, dto);
+    return this.editing.edit(caller, id, messageId, dto);
   }
 
   @Delete('messages/:messageId')
@@ -152,7 +158,7 @@ export class MessagesController {
     @UuidParam('id') id: string,
     @UuidParam('messageId') messageId: string,
   ): Promise<void> {
-    return this.messages.delete(caller, id, messageId);
+    return this.deleting.delete(caller, id, messageId);
   }
 
   @Put('messages/:messageId/reactions/:emoji')
@@ -200,6 +206,6 @@ export class MessagesController {
     @UuidParam('messageId') messageId: string,
     @Body() dto: ReportMessageDto,
   ): Promise<void> {
-    return this.messages.report(caller, id, messageId, dto.reason);
+    return this.reporting.report(caller, id, messageId, dto.reason);
   }
 }

@@ -9,7 +9,12 @@ import { MessageQueriesService } from './message-queries.service';
 import { MessageViews } from './message-views';
 import { MessagesController } from './messages.controller';
 import { MessagesRepository } from './messages.repository';
-import { MessagesService } from './messages.service';
+import { DeleteMessage } from './delete-message';
+import { EditMessage } from './edit-message';
+import { MessageTexts } from './message-texts';
+import { ReportMessage } from './report-message';
+import { SendMessage } from './send-message';
+import { SystemMessages } from './system-messages';
 import { SendBatcher } from './send-batcher';
 import { ReactionsRepository } from './reactions.repository';
 import { ReactionsService } from './reactions.service';
@@ -26,7 +31,12 @@ import { ReceiptsService } from './receipts.service';
     ReceiptsRepository,
     MessageAccess,
     MessageViews,
-    MessagesService,
+    MessageTexts,
+    SendMessage,
+    SystemMessages,
+    EditMessage,
+    DeleteMessage,
+    ReportMessage,
     SendBatcher,
     MessageQueriesService,
     ReactionsService,
@@ -36,7 +46,9 @@ import { ReceiptsService } from './receipts.service';
     MessagesRepository,
     MessageAccess,
     MessageViews,
-    MessagesService,
+    SendMessage,
+    SystemMessages,
+    DeleteMessage,
     ReceiptsService,
     MessageQueriesService,
   ],

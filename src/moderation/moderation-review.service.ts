@@ -3,7 +3,7 @@ import type { AuthUser } from '../common/auth/auth-user';
 import { AppError } from '../common/errors/app-error';
 import { Cursor, DEFAULT_LIMIT, Page, toPage } from '../common/pagination/page';
 import { EncryptionService } from '../encryption/encryption.service';
-import { MessagesService } from '../messages/messages.service';
+import { DeleteMessage } from '../messages/delete-message';
 import { UsersService } from '../users/users.service';
 import { FlagDto, FlagsQuery, ResolveFlagDto, toFlag } from './dto/flag.dto';
 import { FlagRow, FlagsRepository } from './flags.repository';
@@ -13,7 +13,7 @@ import { FlagRow, FlagsRepository } from './flags.repository';
 export class ModerationReviewService {
   constructor(
     private readonly flags: FlagsRepository,
-    private readonly messages: MessagesService,
+    private readonly deleting: DeleteMessage,
     private readonly users: UsersService,
     private readonly encryption: EncryptionService,
   ) {}
@@ -43,7 +43,7 @@ export class ModerationReviewService {
       case 'dismiss':
         break;
       case 'remove_message':
-        await this.messages.removeByModerator(flag.message_id);
+        await this.deleting.removeByModerator(flag.message_id);
         break;
       case 'suspend_user':
         if (!flag.sender_id)

@@ -13,7 +13,7 @@ import { AuthService } from '../auth/auth.service';
 import type { AuthUser } from '../common/auth/auth-user';
 import { fromDependencyError } from '../common/errors/dependency-errors';
 import { MessageDto } from '../messages/dto/message.dto';
-import { MessagesService } from '../messages/messages.service';
+import { SendMessage } from '../messages/send-message';
 import { ReceiptsService } from '../messages/receipts.service';
 import { MetricsService } from '../health/metrics.service';
 import { PresenceService } from '../presence/presence.service';
@@ -57,7 +57,7 @@ export class MessagingGateway implements OnGatewayInit, OnGatewayConnection, OnG
     private readonly auth: AuthService,
     private readonly emitter: RealtimeEmitter,
     private readonly presence: PresenceService,
-    private readonly messages: MessagesService,
+    private readonly messages: SendMessage,
     private readonly receipts: ReceiptsService,
     private readonly typing: TypingService,
     private readonly syncService: SyncService,
@@ -107,7 +107,7 @@ export class MessagingGateway implements OnGatewayInit, OnGatewayConnection, OnG
     @ConnectedSocket() socket: AuthedSocket,
     @MessageBody() payload: unknown,
   ): Promise<Ack<MessageDto>> {
-    // sends are counted by MessagesService, against RATE_LIMIT_MESSAGES_PER_MINUTE
+    // sends are counted by SendMessage, against RATE_LIMIT_MESSAGES_PER_MINUTE
     return this.handle(
       socket,
       SocketSendDto,

@@ -11,7 +11,7 @@ import { ScheduledSendDispatcher } from './scheduled-send.dispatcher';
 
 /**
  * Messages sent later (API.md, Scheduled messages): storing and managing them, and the
- * dispatcher that sends them through MessagesService at their time. Global only for the
+ * dispatcher that sends them through SendMessage at their time. Global only for the
  * MessageScheduler token the messages controller uses (see message-scheduler.ts).
  */
 @Global()

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import type { AuthUser } from '../common/auth/auth-user';
 import { Clock } from '../common/clock/clock';
 import { AppError } from '../common/errors/app-error';
-import { MessagesService } from '../messages/messages.service';
+import { SendMessage } from '../messages/send-message';
 import { NotifierService } from '../notifications/notifier.service';
 import { UsersService } from '../users/users.service';
 import { ScheduledMessageRow } from './entities/scheduled-message.row';
@@ -47,7 +47,7 @@ export class ScheduledSendDispatcher implements OnApplicationBootstrap, OnModule
 
   constructor(
     private readonly scheduled: ScheduledMessagesRepository,
-    private readonly messages: MessagesService,
+    private readonly messages: SendMessage,
     private readonly users: UsersService,
     private readonly notifier: NotifierService,
     private readonly clock: Clock,
