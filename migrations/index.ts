@@ -13,6 +13,7 @@ import { VoiceMessages1764001110000 } from './1764001110000-voice-messages';
 import { SearchArabicClitics1764001300000 } from './1764001300000-search-arabic-clitics';
 import { ScheduledMessagesAndRetention1764001500000 } from './1764001500000-scheduled-messages-and-retention';
 import { Visibility1764001550000 } from './1764001550000-visibility';
+import { SearchCliticReadings1764001600000 } from './1764001600000-search-clitic-readings';
 
 /** Every migration, oldest first. New migrations are appended here. */
 export const migrations = [
@@ -31,4 +32,5 @@ export const migrations = [
   SearchArabicClitics1764001300000,
   ScheduledMessagesAndRetention1764001500000,
   Visibility1764001550000,
+  SearchCliticReadings1764001600000,
 ];
