@@ -14,6 +14,7 @@ import { SearchArabicClitics1764001300000 } from './1764001300000-search-arabic-
 import { ScheduledMessagesAndRetention1764001500000 } from './1764001500000-scheduled-messages-and-retention';
 import { Visibility1764001550000 } from './1764001550000-visibility';
 import { Webhooks1764001600000 } from './1764001600000-webhooks';
+import { SearchCliticReadings1764001650000 } from './1764001650000-search-clitic-readings';
 
 /** Every migration, oldest first. New migrations are appended here. */
 export const migrations = [
@@ -33,4 +34,5 @@ export const migrations = [
   ScheduledMessagesAndRetention1764001500000,
   Visibility1764001550000,
   Webhooks1764001600000,
+  SearchCliticReadings1764001650000,
 ];

@@ -170,6 +170,10 @@ describe('message search', () => {
       ['with the بال', 'التقينا بالمكتبة', 'مكتبة'],
       ['query with ال, message with وال', 'الكتب والمكتبة', 'المكتبة'],
       ['query with وال, message bare', 'مكتبة جديدة', 'والمكتبة'],
+      ['query with ب, message with وال', 'والبيت كبير', 'ببيت'],
+      ['query with لل, message bare', 'لحم طازج', 'للحم'],
+      ['a phrase of words with proclitics', 'ذهبنا بالسيارة الجديدة أمس', '"والسيارة الجديدة"'],
+      ['a word whose first letter is also a proclitic', 'البطاقة في الدرج', 'بطاقة'],
       ['Arabic-Indic digits in the message', 'الغرفة رقم ٣٠٤', '304'],
       ['Arabic-Indic digits in the query', 'room 304 is free', '٣٠٤'],
       ['Persian digits in the query', 'الغرفة رقم 304', '۳۰۴'],
@@ -187,6 +191,16 @@ describe('message search', () => {
     it('does not find a word that is not there', async () => {
       const { conversationId } = await seed('ذهبت إلى المكتبة اليوم');
       expect(await findsIn(conversationId, 'المستشفى')).toEqual([]);
+    });
+
+    it('keeps a first letter that is also a proclitic when the word has the article or a haraka says so', async () => {
+      // البطاقة (the card) is not ال + ب + طاقة (energy); بَ with fatha is not the preposition بِ
+      const { conversationId, sent } = await seed('البطاقة في الدرج', 'الطاقة الشمسية');
+      expect(await findsIn(conversationId, 'طاقة')).toEqual([sent[1]]);
+      // written bare, بطاقة may be ب + طاقة ("with energy"): both
+      expect((await findsIn(conversationId, 'بطاقة')).sort()).toEqual([...sent].sort());
+      expect(await findsIn(conversationId, 'بَطاقة')).toEqual([sent[0]]);
+      expect(await findsIn(conversationId, 'الطاقة -البطاقة')).toEqual([sent[1]]);
     });
 
     it('stems plurals and attached pronouns', async () => {
@@ -293,10 +307,13 @@ describe('message search', () => {
       // what is missed: two-letter words behind a one-letter clitic (وحر، بحظ), which stay
       // whole so that بحر (sea) is not ب + حر (hot)
       expect(m.missedWords).toEqual(['حر', 'حظ']);
-      // the words confused are those the stemmer confused before, no other (each one now with
-      // all its written forms, hence the lower share of right hits: 94.4% before)
+      // the words confused are those the stemmer confused before, no other: forms that are
+      // written alike (بطاقة is a card, and ب + طاقة; لحظ is ل + حظ, and لحظة's stem), and
+      // no longer one word's every form for the other's (البطاقة is not ال + ب + طاقة)
       expect(m.confused).toEqual(['بطاقة→طاقة', 'حر→بحر', 'حظ→لحظة', 'طاقة→بطاقة', 'لحظة→حظ']);
-      expect(m.precision).toBeGreaterThanOrEqual(0.85);
+      // 94.4% before issue 16 (with the recall above 63.5% / 58.7%); 87.9% when every word lost
+      // its proclitic-like first letters (migration 1764001300000); 94.9% with the readings
+      expect(m.precision).toBeGreaterThanOrEqual(0.944);
     }, 120_000);
 
     it('leaves English as it was: every form found, nothing else', async () => {
