@@ -344,6 +344,7 @@ describe('AppConfig', () => {
       metricsToken: null,
       docsEnabled: true,
       trustProxy: ['loopback'],
+      webhooks: { allowPrivateUrls: false },
       demoUsers: true,
       logLevel: 'info',
       retention: { defaultDays: null, sweepIntervalMs: 600000, batchSize: 100 },
@@ -430,6 +431,7 @@ describe('AppConfig', () => {
       MODERATION_ALLOW_WORDS: ' Dick ,, جماع ',
       MODERATION_DENY_WORDS: 'scam artist,حرامي',
       MESSAGE_RETENTION_DAYS: '365',
+      WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
     });
     expect({ ...config }).toEqual({
       production: true,
@@ -495,6 +497,7 @@ describe('AppConfig', () => {
       metricsToken: 'metrics-token-0123456789',
       docsEnabled: true,
       trustProxy: 1,
+      webhooks: { allowPrivateUrls: true },
       demoUsers: false,
       logLevel: 'warn',
       retention: { defaultDays: 365, sweepIntervalMs: 600000, batchSize: 100 },
