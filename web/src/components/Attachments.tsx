@@ -83,7 +83,10 @@ function AudioAttachment({ attachment }: { attachment: Attachment }) {
   );
 }
 
-/** A modal `<dialog>`: focus stays inside, Escape closes it. */
+/**
+ * A modal `<dialog>`: focus stays inside, Escape closes it, and on closing the focus goes back
+ * to where it was (the control that opened it).
+ */
 export function Dialog({
   label,
   onClose,
@@ -97,8 +100,13 @@ export function Dialog({
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     const dialog = ref.current;
     if (dialog && !dialog.open) dialog.showModal?.();
+    return () => {
+      // React removes the dialog rather than closing it, so the browser does not restore focus
+      if (opener?.isConnected) opener.focus();
+    };
   }, []);
   return (
     <dialog

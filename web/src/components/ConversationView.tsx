@@ -1,9 +1,9 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, ok } from '../api/client';
+import { api, ApiError, ok } from '../api/client';
 import type { Message } from '../api/types';
 import { useAppState, useStore } from '../hooks';
-import { formatDay } from '../i18n';
+import { dayLabel } from '../i18n';
 import { Composer } from './Composer';
 import { GroupSettingsDialog } from './GroupSettingsDialog';
 import { BackIcon, MoreIcon, SearchIcon } from './Icons';
@@ -33,6 +33,8 @@ export function ConversationView({
   const [groupSettings, setGroupSettings] = useState(false);
   const [searching, setSearching] = useState('');
   const [showSearch, setShowSearch] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+  const menuButton = useRef<HTMLButtonElement>(null);
   const logRef = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const previousHeight = useRef(0);
@@ -83,9 +85,20 @@ export function ConversationView({
     if (atBottom.current) store.markRead(id);
   };
 
-  const action = async (name: 'archive' | 'unarchive' | 'mute' | 'unmute') => {
+  const closeMenu = () => {
     setMenu(false);
-    await store.conversationAction(id, name);
+    menuButton.current?.focus();
+  };
+
+  const run = async (work: () => Promise<unknown>, done?: string) => {
+    closeMenu();
+    setNotice(null);
+    try {
+      await work();
+      if (done) setNotice(done);
+    } catch (err) {
+      setNotice(t('error', { message: err instanceof ApiError ? err.message : String(err) }));
+    }
   };
 
   if (conversation.invitation === 'pending') {
@@ -146,8 +159,17 @@ export function ConversationView({
         >
           <SearchIcon />
         </button>
-        <div className="menu-wrap">
+        <div
+          className="menu-wrap"
+          onKeyDown={(e) => {
+            if (e.key === 'Escape' && menu) {
+              e.stopPropagation();
+              closeMenu();
+            }
+          }}
+        >
           <button
+            ref={menuButton}
             type="button"
             className="icon"
             aria-label={t('conversationMenu')}
@@ -163,7 +185,7 @@ export function ConversationView({
                 <button
                   type="button"
                   onClick={() => {
-                    setMenu(false);
+                    closeMenu();
                     setGroupSettings(true);
                   }}
                 >
@@ -172,27 +194,38 @@ export function ConversationView({
               )}
               <button
                 type="button"
-                onClick={() => void action(conversation.archived ? 'unarchive' : 'archive')}
+                onClick={() =>
+                  void run(() =>
+                    store.conversationAction(id, conversation.archived ? 'unarchive' : 'archive'),
+                  )
+                }
               >
                 {conversation.archived ? t('unarchive') : t('archive')}
               </button>
               <button
                 type="button"
-                onClick={() => void action(conversation.muted ? 'unmute' : 'mute')}
+                onClick={() =>
+                  void run(() =>
+                    store.conversationAction(id, conversation.muted ? 'unmute' : 'mute'),
+                  )
+                }
               >
                 {conversation.muted ? t('unmute') : t('mute')}
               </button>
               {other && (
                 <button
                   type="button"
-                  onClick={() => {
-                    setMenu(false);
-                    void ok(
-                      api.POST('/api/v1/users/{id}/block', {
-                        params: { path: { id: other.userId } },
-                      }),
-                    );
-                  }}
+                  onClick={() =>
+                    void run(
+                      () =>
+                        ok(
+                          api.POST('/api/v1/users/{id}/block', {
+                            params: { path: { id: other.userId } },
+                          }),
+                        ),
+                      t('blockedName', { name: other.displayName }),
+                    )
+                  }
                 >
                   {t('block')}
                 </button>
@@ -201,6 +234,11 @@ export function ConversationView({
           )}
         </div>
       </ConversationHeader>
+      {notice && (
+        <p role="status" className="notice">
+          {notice}
+        </p>
+      )}
       {showSearch && (
         <div className="inline-search">
           <input
@@ -236,8 +274,13 @@ export function ConversationView({
             return (
               <div key={m.id} className="message-row-wrap">
                 {separator && (
-                  <div className="day" role="separator">
-                    {formatDay(m.createdAt, i18n.language)}
+                  // a separator's content is presentational: its name carries the day
+                  <div
+                    className="day"
+                    role="separator"
+                    aria-label={dayLabel(m.createdAt, i18n.language)}
+                  >
+                    {dayLabel(m.createdAt, i18n.language)}
                   </div>
                 )}
                 <MessageItem

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ok } from '../api/client';
 import type { Attachment, Conversation, Message } from '../api/types';
@@ -34,6 +34,7 @@ export function MessageItem({
   const [actions, setActions] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
+  const actionsButton = useRef<HTMLButtonElement>(null);
 
   if (m.type === 'system') {
     return (
@@ -57,6 +58,15 @@ export function MessageItem({
       className={`message ${mine ? 'mine' : 'theirs'} ${m.isDeleted ? 'deleted' : ''}`}
       aria-label={`${mine ? t('you') : (m.sender?.displayName ?? '')}: ${m.isDeleted ? t('deleted') : m.content}`}
       data-seq={m.seq}
+      onKeyDown={(e) => {
+        // Escape closes the actions and gives the focus back to their button
+        if (e.key === 'Escape' && actions) {
+          e.stopPropagation();
+          setActions(false);
+          setConfirming(false);
+          actionsButton.current?.focus();
+        }
+      }}
     >
       {conversation.type === 'group' && !mine && (
         <span className="sender" dir="auto">
@@ -124,6 +134,7 @@ export function MessageItem({
         )}
         {!m.isDeleted && (
           <button
+            ref={actionsButton}
             type="button"
             className="icon more"
             aria-expanded={actions}

@@ -61,6 +61,7 @@ export const ar: Strings = {
   autoAcceptGroupInvites: 'الانضمام إلى المجموعات دون دعوة',
   blockedUsers: 'المستخدمون المحظورون',
   noBlocked: 'لا يوجد أحد محظور.',
+  blockedName: 'تم حظر {{name}}. يمكنك إلغاء الحظر من الإعدادات.',
   unblock: 'إلغاء الحظر',
   block: 'حظر',
   saved: 'تم الحفظ.',

@@ -60,6 +60,7 @@ export const en = {
   autoAcceptGroupInvites: 'Join groups without an invitation',
   blockedUsers: 'Blocked users',
   noBlocked: 'Nobody is blocked.',
+  blockedName: '{{name}} is blocked. Unblock them in Settings.',
   unblock: 'Unblock',
   block: 'Block',
   saved: 'Saved.',

@@ -46,5 +46,15 @@ export const formatTime = (iso: string, lng: string): string =>
 export const formatDay = (iso: string, lng: string): string =>
   new Intl.DateTimeFormat(lng, { dateStyle: 'medium' }).format(new Date(iso));
 
+/** A day separator's words: "Today", "Yesterday", or the date in the locale's format. */
+export function dayLabel(iso: string, lng: string, now: Date = new Date()): string {
+  const day = new Date(iso).toDateString();
+  if (day === now.toDateString()) return i18next.t('today');
+  const yesterday = new Date(now);
+  yesterday.setDate(now.getDate() - 1);
+  if (day === yesterday.toDateString()) return i18next.t('yesterday');
+  return formatDay(iso, lng);
+}
+
 export const formatNumber = (n: number, lng: string): string =>
   new Intl.NumberFormat(lng).format(n);
