@@ -39,9 +39,7 @@ describe('App', () => {
   it('signs up: a new account is registered and signed in', async () => {
     const post = vi
       .spyOn(api, 'POST')
-      .mockResolvedValue(
-        answer({ user: ME, accessToken: jwt(), refreshToken: 'r-new' }, 201) as never,
-      );
+      .mockResolvedValue(answer({ user: ME, accessToken: jwt(), refreshToken: 'r-new' }, 201));
     render(<App />);
     fireEvent.click(screen.getByRole('button', { name: 'Create an account' }));
     expect(screen.getByRole('heading', { name: 'Create your account' })).toBeTruthy();
@@ -72,7 +70,7 @@ describe('App', () => {
       data: undefined,
       error: { statusCode: 409, code: 'EMAIL_TAKEN', message: 'This email is taken.' },
       response: new Response(null, { status: 409 }),
-    } as never);
+    });
     render(<App />);
     fireEvent.click(screen.getByRole('button', { name: 'Create an account' }));
     fireEvent.change(screen.getByRole('textbox', { name: 'Display name' }), {
@@ -95,7 +93,7 @@ describe('App', () => {
       'messaging.session',
       JSON.stringify({ accessToken: access, refreshToken: 'r1', user: ME }),
     );
-    const post = vi.spyOn(api, 'POST').mockResolvedValue(answer(undefined, 204) as never);
+    const post = vi.spyOn(api, 'POST').mockResolvedValue(answer(undefined, 204));
     render(<App />);
     fireEvent.click(await screen.findByRole('button', { name: 'Sign out' }));
     await screen.findByRole('button', { name: 'Sign in' });

@@ -153,6 +153,10 @@ describe('ConversationList', () => {
     renderWith(store, <ConversationList openId={null} onOpen={() => undefined} />);
     expect(screen.getByRole('link', { name: 'Peer' })).toBeTruthy();
     expect(screen.getByText('3 unread')).toBeTruthy();
+    expect(screen.getByText('latest')).toBeTruthy(); // the last message's preview
+    expect(screen.getAllByRole('listitem')[0].querySelector('time')?.getAttribute('dateTime')).toBe(
+      '2026-12-05T10:00:00.000Z',
+    );
     expect(screen.getByText('Muted')).toBeTruthy();
     expect(screen.getByText('online')).toBeTruthy();
     expect(screen.queryByRole('link', { name: 'Old project' })).toBeNull();

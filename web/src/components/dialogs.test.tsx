@@ -3,8 +3,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { api } from '../api/client';
 import { SessionContext } from '../hooks';
 import type { Session } from '../session';
-import { fakeStore, renderWith } from '../test-utils';
+import { conversation, fakeStore, ME, PEER, renderWith } from '../test-utils';
+import { GroupSettingsDialog } from './GroupSettingsDialog';
+import { NewConversationDialog } from './NewConversationDialog';
 import { NotificationsButton } from './Notifications';
+import { SearchPanel } from './SearchPanel';
 import { SettingsDialog } from './SettingsDialog';
 
 const ok = (data: unknown, status = 200) => ({ data, response: new Response(null, { status }) });
@@ -100,6 +103,127 @@ describe('NotificationsButton', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Mark all read' }));
     expect(readAllNotifications).toHaveBeenCalled();
     fireEvent.click(screen.getByRole('button', { name: /hello there/ }));
+    expect(open).toHaveBeenCalledWith('c1');
+  });
+});
+
+const user = (id: string, displayName: string) => ({
+  id,
+  displayName,
+  avatarUrl: null,
+  locale: 'en',
+  verificationStatus: 'verified',
+});
+
+describe('NewConversationDialog', () => {
+  it('starts a direct conversation with a person found by searching', async () => {
+    const get = vi
+      .spyOn(api, 'GET')
+      .mockResolvedValue(ok({ items: [user('u7', 'Dana Cruz')], nextCursor: null }) as never);
+    const post = vi.spyOn(api, 'POST').mockResolvedValue(ok({ id: 'c9' }, 201));
+    const fetchConversation = vi.fn(async () => conversation({ id: 'c9' }));
+    const created = vi.fn();
+    renderWith(
+      fakeStore({}, { fetchConversation }),
+      <NewConversationDialog onClose={() => undefined} onCreated={created} />,
+    );
+    fireEvent.change(screen.getByRole('searchbox', { name: 'Find people' }), {
+      target: { value: 'dan' },
+    });
+    fireEvent.click(await screen.findByRole('button', { name: 'Dana Cruz' }));
+    expect(get).toHaveBeenCalledWith('/api/v1/users', {
+      params: { query: { query: 'dan', limit: 20 } },
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Start chat' }));
+    await waitFor(() => expect(created).toHaveBeenCalledWith('c9'));
+    expect(post).toHaveBeenCalledWith('/api/v1/conversations', {
+      body: { type: 'direct', participantIds: ['u7'] },
+    });
+    expect(fetchConversation).toHaveBeenCalledWith('c9');
+  });
+});
+
+describe('GroupSettingsDialog', () => {
+  const group = conversation({
+    id: 'g1',
+    type: 'group',
+    title: 'Team',
+    participants: conversation().participants.map((p) =>
+      p.userId === ME.id ? { ...p, role: 'admin' as const } : p,
+    ),
+  });
+
+  it('adds and removes members (admins)', async () => {
+    vi.spyOn(api, 'GET').mockResolvedValue(
+      ok({ items: [user('u8', 'Eli Moss')], nextCursor: null }) as never,
+    );
+    const post = vi.spyOn(api, 'POST').mockResolvedValue(ok(group, 201));
+    const del = vi.spyOn(api, 'DELETE').mockResolvedValue(ok(undefined, 204));
+    const fetchConversation = vi.fn(async () => group);
+    renderWith(
+      fakeStore({}, { fetchConversation }),
+      <GroupSettingsDialog conversation={group} onClose={() => undefined} onLeft={() => {}} />,
+    );
+    fireEvent.change(screen.getByRole('searchbox', { name: 'Find people' }), {
+      target: { value: 'eli' },
+    });
+    fireEvent.click(await screen.findByRole('button', { name: 'Eli Moss' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Add' }));
+    await waitFor(() =>
+      expect(post).toHaveBeenCalledWith('/api/v1/conversations/{id}/participants', {
+        params: { path: { id: 'g1' } },
+        body: { userIds: ['u8'] },
+      }),
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Remove Peer' }));
+    await waitFor(() =>
+      expect(del).toHaveBeenCalledWith('/api/v1/conversations/{id}/participants/{userId}', {
+        params: { path: { id: 'g1', userId: PEER } },
+      }),
+    );
+    expect(fetchConversation).toHaveBeenCalledWith('g1');
+  });
+
+  it('leaves the group: it is forgotten and the view closes', async () => {
+    const del = vi.spyOn(api, 'DELETE').mockResolvedValue(ok(undefined, 204));
+    const forget = vi.fn();
+    const left = vi.fn();
+    renderWith(
+      fakeStore({}, { forget }),
+      <GroupSettingsDialog conversation={group} onClose={() => undefined} onLeft={left} />,
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Leave group' }));
+    await waitFor(() => expect(left).toHaveBeenCalled());
+    expect(del).toHaveBeenCalledWith('/api/v1/conversations/{id}/participants/{userId}', {
+      params: { path: { id: 'g1', userId: ME.id } },
+    });
+    expect(forget).toHaveBeenCalledWith('g1');
+  });
+});
+
+describe('SearchPanel', () => {
+  it('searches within one conversation', async () => {
+    const get = vi.spyOn(api, 'GET').mockResolvedValue(
+      ok({
+        items: [
+          {
+            conversationId: 'c1',
+            conversationTitle: 'Peer',
+            snippet: 'the <mark>invoice</mark>',
+            message: { id: 'm1' },
+          },
+        ],
+        nextCursor: null,
+      }) as never,
+    );
+    const open = vi.fn();
+    renderWith(fakeStore(), <SearchPanel query="invoice" conversationId="c1" onOpen={open} />);
+    const results = await screen.findByRole('list', { name: 'Search results' });
+    await waitFor(() => expect(results.querySelector('mark')?.textContent).toBe('invoice'));
+    expect(get).toHaveBeenCalledWith('/api/v1/messages/search', {
+      params: { query: { q: 'invoice', limit: 30, conversationId: 'c1' } },
+    });
+    fireEvent.click(screen.getByRole('button', { name: /invoice/ }));
     expect(open).toHaveBeenCalledWith('c1');
   });
 });

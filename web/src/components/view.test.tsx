@@ -107,7 +107,7 @@ describe('ConversationView', () => {
   });
 
   it('blocks the other person of a direct conversation and says so', async () => {
-    const post = vi.spyOn(api, 'POST').mockResolvedValue(ok(undefined, 204) as never);
+    const post = vi.spyOn(api, 'POST').mockResolvedValue(ok(undefined, 204));
     view();
     fireEvent.click(screen.getByRole('button', { name: 'Conversation options' }));
     fireEvent.click(screen.getByRole('button', { name: 'Block' }));
