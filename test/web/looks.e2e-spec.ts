@@ -146,6 +146,15 @@ describeBrowser('web client: languages, phone and desktop, accessibility', () =>
     await page.goto('/');
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     const found: Record<string, unknown> = { signIn: await axe(page) };
+    // visible focus: the keyboard's focus draws the focus ring
+    await page.keyboard.press('Tab');
+    const ring = await page.evaluate(() => {
+      const el = (globalThis as any).document.activeElement;
+      const style = (globalThis as any).getComputedStyle(el);
+      return { tag: el.tagName, style: style.outlineStyle, width: style.outlineWidth };
+    });
+    expect(ring.tag).not.toBe('BODY');
+    expect(ring).toMatchObject({ style: 'solid', width: '3px' });
     await page.getByRole('textbox', { name: 'Email' }).fill(amira.email);
     await page.getByRole('textbox', { name: 'Password' }).fill('password-123');
     await page.getByRole('button', { name: 'Sign in' }).click();
