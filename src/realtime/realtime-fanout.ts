@@ -45,6 +45,11 @@ export class RealtimeFanout implements BeforeApplicationShutdown {
     await this.queue.drain();
   }
 
+  /** Resolves once every fan-out queued so far, and any queued meanwhile, is done (tests). */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
   @OnEvent('message.created')
   onMessageCreated(e: DomainEvents['message.created']): Promise<void> {
     return this.inOrder(e.conversationId, async () => {
