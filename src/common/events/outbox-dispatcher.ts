@@ -97,9 +97,21 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
       return;
     }
     this.dispatched.push(row.id);
+    this.schedulePrune();
+  }
+
+  /**
+   * Prunes on the next turn, once per turn. Events dispatched while a prune is under way are
+   * pruned right after it: left for the next dispatch, they would be claimed again when their
+   * lease ran out, and dispatched twice.
+   */
+  private schedulePrune(): void {
     this.flushing ??= new Promise<void>((resolve) => setImmediate(resolve))
       .then(() => this.prune())
-      .finally(() => (this.flushing = null));
+      .finally(() => {
+        this.flushing = null;
+        if (this.dispatched.length > 0) this.schedulePrune();
+      });
   }
 
   /** Deletes the events dispatched this turn, in one statement. */
