@@ -7,6 +7,26 @@ import { API, startTestApp, TestApp } from './support/test-app';
 
 const GRACE_MS = 400;
 
+/**
+ * Resolves once another backend waits for a lock that `holder`'s session holds (pg_locks), so a
+ * test releases it knowing the statement under test is queued behind it. Polls, with a deadline.
+ */
+async function waitUntilBlockedBy(holder: Client, timeoutMs = 5000): Promise<void> {
+  const { rows } = await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+  const holderPid = rows[0].pid;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const waiting = await holder.query(
+      `SELECT pid FROM pg_locks
+        WHERE NOT granted AND pid <> $1 AND pg_blocking_pids(pid) @> ARRAY[$1::int]`,
+      [holderPid],
+    );
+    if (waiting.rows.length > 0) return;
+    if (Date.now() > deadline) throw new Error(`nothing waited on backend ${holderPid}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 describe('realtime: /messaging namespace', () => {
   let t: TestApp;
   const sockets: ClientSocket[] = [];
@@ -69,6 +89,7 @@ describe('realtime: /messaging namespace', () => {
           message: expect.objectContaining({ id: ack.data.id }),
         });
       }
+      await t.drain();
       await settle(a1);
       expect(a1Seen).toEqual([]);
     });
@@ -153,6 +174,7 @@ describe('realtime: /messaging namespace', () => {
             .sort(),
         );
       }
+      await t.drain();
       await settle(...sockets);
       // every user gets each message of their conversations that others sent, once, and
       // nothing of a conversation they are not in; a sender's own socket has the ack instead
@@ -227,6 +249,7 @@ describe('realtime: /messaging namespace', () => {
         .delete(`${API}/conversations/${conversation.id}/messages/${sent.data.id}`)
         .set(auth(a.token))
         .expect(204);
+      await t.drain();
       await settle(spy, sa);
       expect(seen).toEqual([]);
     });
@@ -448,37 +471,66 @@ describe('realtime: /messaging namespace', () => {
       const gone = await offline;
       expect(Date.now() - closedAt).toBeGreaterThanOrEqual(GRACE_MS - 50);
       expect(gone.lastSeenAt).toEqual(expect.any(String));
+      await t.drain();
       await settle(s1);
       expect(strangerSeen).toEqual([]);
     });
 
     it('does not flap when a device reconnects within the grace period', async () => {
-      const [a, b] = await Promise.all([createUser(t), createUser(t)]);
-      await chat(t).direct(a, b);
+      const [a, b, witness] = await Promise.all([createUser(t), createUser(t), createUser(t)]);
+      await Promise.all([chat(t).direct(a, b), chat(t).direct(witness, b)]);
       const b1 = await open(b);
-      const online = waitFor(b1, 'presence', (p) => p.userId === a.id && p.status === 'online');
+      const online = (userId: string) =>
+        waitFor(b1, 'presence', (p) => p.userId === userId && p.status === 'online');
+      const aOnline = online(a.id);
       const a1 = await open(a);
-      await online;
+      await aOnline;
+      const witnessOnline = online(witness.id);
+      const w1 = await open(witness);
+      await witnessOnline;
       const seen = record(b1, ['presence']);
       a1.close();
       await open(a);
-      await new Promise((r) => setTimeout(r, GRACE_MS * 2)); // the grace period itself is what is tested
+      // The witness leaves after a's reconnect, so its grace timer starts after any a's leaving
+      // started (the same delay, on the same node): once b hears the witness go offline, an
+      // offline of a would have come first. No sleep, and the grace period is what is tested.
+      const witnessOffline = waitFor(
+        b1,
+        'presence',
+        (p) => p.userId === witness.id && p.status === 'offline',
+        5000,
+      );
+      w1.close();
+      await witnessOffline;
+      await t.drain();
       await settle(b1);
-      expect(seen).toEqual([]);
+      expect(seen.filter((e) => e.payload.userId === a.id)).toEqual([]);
     });
 
-    it('counts every device: online while any socket is connected', async () => {
+    it('counts every device: present while any socket is connected', async () => {
       const [a, b] = await Promise.all([createUser(t), createUser(t)]);
       await chat(t).direct(a, b);
-      const [a1] = await Promise.all([open(a), open(a)]);
+      const b1 = await open(b);
+      const aOnline = waitFor(b1, 'presence', (p) => p.userId === a.id && p.status === 'online');
+      const [a1, a2] = await Promise.all([open(a), open(a)]);
+      await aOnline;
+      await call(a2, 'presence:set', { status: 'away' });
+      const seen = record(b1, ['presence']);
+      // a is online while a1 is; when a1 leaves, a2 still counts (away, not offline), which b
+      // hears once the server has handled a1's leaving: no grace timer was started for a.
+      const away = waitFor(b1, 'presence', (p) => p.userId === a.id && p.status === 'away');
       a1.close();
-      await new Promise((r) => setTimeout(r, GRACE_MS * 2));
+      await away;
       const res = await t
         .http()
         .get(`${API}/presence?userIds=${a.id}`)
         .set(auth(b.token))
         .expect(200);
-      expect(res.body.items[0].status).toBe('online');
+      expect(res.body.items[0].status).toBe('away');
+      const offline = waitFor(b1, 'presence', (p) => p.userId === a.id && p.status === 'offline');
+      a2.close();
+      await offline;
+      expect(seen.map((e) => e.payload.status)).toEqual(['away', 'offline']);
     });
 
     it('lists contacts with their status', async () => {
@@ -518,6 +570,7 @@ describe('realtime: /messaging namespace', () => {
       const o1 = await open(owner);
       await chat(t).send(owner, group.id, 'after removal');
       await call(o1, 'typing:start', { conversationId: group.id });
+      await t.drain();
       await settle(m1, o1);
       expect(seen).toEqual([]);
     });
@@ -547,12 +600,13 @@ describe('realtime: /messaging namespace', () => {
             [group.id],
           );
           const sent = chat(t).send(owner, group.id, 'after a removal that committed meanwhile');
-          await new Promise((resolve) => setTimeout(resolve, 300)); // the send waits on the lock
+          await waitUntilBlockedBy(other);
           await other.query('COMMIT');
           await sent;
         } finally {
           await other.end();
         }
+        await t.drain();
         await settle(m1);
         // (the group's own system message may still reach the socket opened after it)
         expect(seen.filter((e) => e.payload.message.type !== 'system')).toEqual([]);
@@ -605,6 +659,7 @@ describe('realtime: /messaging namespace', () => {
       const s = await open(invited);
       const seen = record(s, ['message:new']);
       await chat(t).send(owner, group.id, 'before acceptance');
+      await t.drain();
       await settle(s);
       expect(seen).toEqual([]);
       const joined = waitFor(s, 'message:new');
