@@ -1,31 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { chat } from './support/chat';
+import { waitUntilBlockedBy } from './support/pg-locks';
 import { admin, auth, createUser, TestUser } from './support/factories';
 import { call, ClientSocket, connect, record, settle, waitFor } from './support/sockets';
 import { API, startTestApp, TestApp } from './support/test-app';
 
 const GRACE_MS = 400;
-
-/**
- * Resolves once another backend waits for a lock that `holder`'s session holds (pg_locks), so a
- * test releases it knowing the statement under test is queued behind it. Polls, with a deadline.
- */
-async function waitUntilBlockedBy(holder: Client, timeoutMs = 5000): Promise<void> {
-  const { rows } = await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-  const holderPid = rows[0].pid;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const waiting = await holder.query(
-      `SELECT pid FROM pg_locks
-        WHERE NOT granted AND pid <> $1 AND pg_blocking_pids(pid) @> ARRAY[$1::int]`,
-      [holderPid],
-    );
-    if (waiting.rows.length > 0) return;
-    if (Date.now() > deadline) throw new Error(`nothing waited on backend ${holderPid}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 describe('realtime: /messaging namespace', () => {
   let t: TestApp;
