@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createServer, Server, Socket } from 'node:net';
 import { DataSource } from 'typeorm';
 import { chat } from './support/chat';
 import { expectErrorBody, expectValidationError } from './support/error-body';
@@ -9,26 +10,56 @@ import { PushEndpoint, SubscriptionKeys } from './support/push-endpoint';
 import { ClientSocket, connect, record, settle, waitFor } from './support/sockets';
 import { API, startTestApp, TestApp } from './support/test-app';
 
-/** Short for tests, yet long enough for a burst of sends on a busy machine. */
+/**
+ * Short for tests, yet long enough for a burst of sends on a busy machine. `drain()` waits for
+ * delayed jobs too, so every "nothing else was sent" below costs at most one window.
+ */
 const WINDOW_MS = 700;
 const RETRY_MS = 200;
-/** Long enough for any batch that was going to be sent to have been sent. */
-const QUIET_MS = WINDOW_MS + 300;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * An SMTP server that is down: it hangs up on every connection at once, and counts them, so a
+ * test can wait for the service's attempts instead of for time to pass.
+ */
+class HangingUpSmtp {
+  connections = 0;
+  private readonly server: Server;
+  private readonly waiters = new Set<() => void>();
 
-/** Polls `read` until `done` holds for its value; fails after `timeoutMs`. */
-async function eventually<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 5000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met: ${JSON.stringify(value)}`);
-    await sleep(25);
+  private constructor() {
+    this.server = createServer((socket: Socket) => {
+      this.connections++;
+      socket.destroy();
+      for (const wake of [...this.waiters]) wake();
+    });
+  }
+
+  static async start(port: number): Promise<HangingUpSmtp> {
+    const smtp = new HangingUpSmtp();
+    await new Promise<void>((resolve) => smtp.server.listen(port, '127.0.0.1', resolve));
+    return smtp;
+  }
+
+  /** Resolves once `count` connections were hung up on. */
+  attempts(count: number, timeoutMs = 10_000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (this.connections < count) return;
+        clearTimeout(timer);
+        this.waiters.delete(check);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(check);
+        reject(new Error(`${this.connections} of ${count} SMTP attempts within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiters.add(check);
+      check();
+    });
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
   }
 }
 
@@ -58,14 +89,13 @@ function clientOf(app: () => TestApp) {
       .expect(200);
     return res.body as { items: Record<string, any>[]; nextCursor: string | null };
   };
-  /** Waits until the user has at least `count` notifications, newest first. */
-  const notificationsOf = async (u: TestUser, count = 1) =>
-    (
-      await eventually(
-        () => list(u),
-        (page) => page.items.length >= count,
-      )
-    ).items;
+  /** The user's notifications, newest first, once the events so far are dispatched: `count` at least. */
+  const notificationsOf = async (u: TestUser, count = 1) => {
+    await app().drainEvents();
+    const { items } = await list(u);
+    expect(items.length).toBeGreaterThanOrEqual(count);
+    return items;
+  };
   const unreadCount = async (u: TestUser) =>
     (await app().http().get(`${API}/notifications/unread-count`).set(auth(u.token)).expect(200))
       .body.count as number;
@@ -238,11 +268,9 @@ describe('notifications', () => {
       });
       await accept(bob, group.id);
       const sent = await chat(t).send(alice, group.id, 'welcome');
-      const items = await eventually(
-        () => list(bob),
-        (page) => page.items.some((x) => x.messageId === sent.id),
-      );
-      expect(items.items.map((x) => x.type)).toEqual(['message', 'group_invite']);
+      const items = await notificationsOf(bob, 2);
+      expect(items.map((x) => x.messageId)).toEqual([sent.id, null]);
+      expect(items.map((x) => x.type)).toEqual(['message', 'group_invite']);
     });
 
     it('stores the notification of a muted conversation already read, and emits nothing', async () => {
@@ -479,7 +507,7 @@ describe('notifications', () => {
         `${alice.displayName}: first\n${alice.displayName}: second\n${alice.displayName}: third`,
       );
       expect(email.html).toContain('<html lang="en" dir="ltr">');
-      await sleep(QUIET_MS);
+      await t.drain();
       expect(mail.to(bob.email)).toHaveLength(1);
       expect(mail.to(alice.email)).toHaveLength(0);
     });
@@ -499,7 +527,7 @@ describe('notifications', () => {
       await chat(t).send(alice, group.id, 'anyone there?');
       const email = await mail.waitFor(offline.email);
       expect(email.subject).toBe('New message in Quiet');
-      await sleep(QUIET_MS);
+      await t.drain();
       for (const u of [muted, online, disabled]) expect(mail.to(u.email)).toEqual([]);
     });
 
@@ -573,7 +601,7 @@ describe('notifications', () => {
       const group = await joinedGroup(alice, [online, disabled, offline]);
       await chat(t).send(alice, group.id, 'news');
       await push.waitFor(endpoints.get(offline) as string);
-      await sleep(QUIET_MS);
+      await t.drain();
       expect(push.to(endpoints.get(online) as string)).toEqual([]);
       expect(push.to(endpoints.get(disabled) as string)).toEqual([]);
     });
@@ -585,11 +613,12 @@ describe('notifications', () => {
       const direct = await chat(t).direct(alice, bob);
       await chat(t).send(alice, direct.id, 'anyone?');
       await push.waitFor(gone);
-      const db = t.app.get(DataSource);
-      await eventually(
-        () => db.query(`SELECT id FROM push_subscriptions WHERE id = $1`, [subscription.body.id]),
-        (found: unknown[]) => found.length === 0,
-      );
+      await t.drain();
+      expect(
+        await t.app
+          .get(DataSource)
+          .query(`SELECT id FROM push_subscriptions WHERE id = $1`, [subscription.body.id]),
+      ).toEqual([]);
       const res = await t
         .http()
         .delete(`${API}/notifications/push-subscriptions/${subscription.body.id}`)
@@ -727,11 +756,12 @@ describe('notifications', () => {
       const direct = await chat(t).direct(alice, bob);
       await chat(t).send(alice, direct.id, 'anyone?');
       await fcm.waitFor(token);
-      const db = t.app.get(DataSource);
-      await eventually(
-        () => db.query(`SELECT id FROM push_subscriptions WHERE id = $1`, [subscription.body.id]),
-        (found: unknown[]) => found.length === 0,
-      );
+      await t.drain();
+      expect(
+        await t.app
+          .get(DataSource)
+          .query(`SELECT id FROM push_subscriptions WHERE id = $1`, [subscription.body.id]),
+      ).toEqual([]);
     });
 
     it('retries a 503 after its Retry-After, and a 429 without one after the back-off', async () => {
@@ -754,7 +784,7 @@ describe('notifications', () => {
       const [once, again] = await fcm.waitFor(throttled, 2);
       expect(again.at - once.at).toBeGreaterThanOrEqual(RETRY_MS - 50);
       expect(again.at - once.at).toBeLessThan(950);
-      await sleep(QUIET_MS);
+      await t.drain();
       expect(fcm.to(unavailable)).toHaveLength(2);
       expect(fcm.to(throttled)).toHaveLength(2);
     });
@@ -776,11 +806,9 @@ describe('notifications', () => {
       const sent = await chat(t).send(alice, group.id, 'news');
       const ofMessage = (u: TestUser) =>
         fcm.to(tokens.get(u) as string).filter((s) => s.message.data.messageId === sent.id);
-      await eventually(
-        () => Promise.resolve(ofMessage(offline)),
-        (found) => found.length === 1,
-      );
-      await sleep(QUIET_MS);
+      await fcm.waitFor(tokens.get(offline) as string);
+      await t.drain();
+      expect(ofMessage(offline)).toHaveLength(1);
       for (const u of [online, disabled, muted]) expect(ofMessage(u)).toEqual([]);
     });
 
@@ -840,7 +868,7 @@ describe('notifications decided when the email batch runs', () => {
     const { bob, carol, withBob } = await sendToBoth();
     await mute(bob, withBob.id);
     await mail.waitFor(carol.email);
-    await sleep(500);
+    await t.drain();
     expect(mail.to(bob.email)).toEqual([]);
   });
 
@@ -848,7 +876,7 @@ describe('notifications decided when the email batch runs', () => {
     const { bob, carol } = await sendToBoth();
     await open(bob);
     await mail.waitFor(carol.email);
-    await sleep(500);
+    await t.drain();
     expect(mail.to(bob.email)).toEqual([]);
   });
 });
@@ -856,9 +884,12 @@ describe('notifications decided when the email batch runs', () => {
 describe('notifications when SMTP is down', () => {
   let t: TestApp;
   let mail: MailCatcher;
+  let down: HangingUpSmtp;
 
   beforeAll(async () => {
-    mail = new MailCatcher(await freePort());
+    const port = await freePort();
+    down = await HangingUpSmtp.start(port);
+    mail = new MailCatcher(port);
     t = await startTestApp({
       SMTP_URL: mail.url,
       EMAIL_BATCH_WINDOW_MS: String(WINDOW_MS),
@@ -867,6 +898,7 @@ describe('notifications when SMTP is down', () => {
   });
   afterAll(async () => {
     await t.close();
+    await down.stop();
     await mail.stop();
   });
 
@@ -877,25 +909,25 @@ describe('notifications when SMTP is down', () => {
     for (let i = 1; i <= 5; i++) await chat(t).send(alice, direct.id, `while down ${i}`);
     expect(Date.now() - started).toBeLessThan(1000);
 
-    // The batch takes the five after the window and fails to send them; SMTP comes back
-    // while it waits to retry.
-    const db = t.app.get(DataSource);
-    const emailState = () =>
-      db.query<{ email_status: string; email_batch: string | null }[]>(
+    // The batch takes the five after the window and fails to send them, then fails its first
+    // retry: the second attempt began only once the first had failed and been put back.
+    await down.attempts(2);
+    const found = await t.app
+      .get(DataSource)
+      .query<{ email_status: string; email_batch: string | null }[]>(
         `SELECT email_status, email_batch FROM notifications WHERE user_id = $1`,
         [bob.id],
       );
-    await eventually(
-      emailState,
-      (found) => found.length === 5 && found.every((n) => n.email_batch),
-    );
-    await sleep(2 * RETRY_MS);
-    expect((await emailState()).map((n) => n.email_status)).toEqual(Array(5).fill('pending'));
-    expect(mail.mails).toEqual([]);
+    expect(found).toHaveLength(5);
+    expect(found.every((n) => n.email_batch !== null)).toBe(true);
+    expect(new Set(found.map((n) => n.email_batch)).size).toBe(1);
+    expect(found.map((n) => n.email_status)).toEqual(Array(5).fill('pending'));
+    // SMTP comes back while the batch waits to retry.
+    await down.stop();
     await mail.listen();
     const email = await mail.waitFor(bob.email, () => true, 15_000);
     for (let i = 1; i <= 5; i++) expect(email.text).toContain(`while down ${i}`);
-    await sleep(QUIET_MS + 8 * RETRY_MS);
+    await t.drain();
     expect(mail.to(bob.email)).toHaveLength(1);
   });
 });
@@ -917,16 +949,18 @@ describeWithRedis('notifications queued in Redis', () => {
       const [alice, bob] = await Promise.all([createUser(t), createUser(t)]);
       const direct = await chat(t).direct(alice, bob);
       await chat(t).send(alice, direct.id, 'survives restarts');
-      await eventually(
-        () => t.http().get(`${API}/notifications`).set(auth(bob.token)).expect(200),
-        (res) => res.body.items.length === 1,
-      );
+      // the email is queued (its window not yet over) when the app stops
+      await t.drainEvents();
+      const res = await t.http().get(`${API}/notifications`).set(auth(bob.token)).expect(200);
+      expect(res.body.items).toHaveLength(1);
       await t.app.close();
       expect(mail.mails).toEqual([]);
 
       restarted = await startTestApp(env, t.db);
       const email = await mail.waitFor(bob.email);
       expect(email.text).toContain('survives restarts');
+      await restarted.drain();
+      expect(mail.to(bob.email)).toHaveLength(1);
     } finally {
       await restarted?.close();
       await t.db.drop();

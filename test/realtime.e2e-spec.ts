@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { chat } from './support/chat';
+import { waitUntilBlockedBy } from './support/pg-locks';
 import { admin, auth, createUser, TestUser } from './support/factories';
 import { call, ClientSocket, connect, record, settle, waitFor } from './support/sockets';
 import { API, startTestApp, TestApp } from './support/test-app';
@@ -457,33 +458,60 @@ describe('realtime: /messaging namespace', () => {
     });
 
     it('does not flap when a device reconnects within the grace period', async () => {
-      const [a, b] = await Promise.all([createUser(t), createUser(t)]);
-      await chat(t).direct(a, b);
+      const [a, b, witness] = await Promise.all([createUser(t), createUser(t), createUser(t)]);
+      await Promise.all([chat(t).direct(a, b), chat(t).direct(witness, b)]);
       const b1 = await open(b);
-      const online = waitFor(b1, 'presence', (p) => p.userId === a.id && p.status === 'online');
+      const online = (userId: string) =>
+        waitFor(b1, 'presence', (p) => p.userId === userId && p.status === 'online');
+      const aOnline = online(a.id);
       const a1 = await open(a);
-      await online;
+      await aOnline;
+      const witnessOnline = online(witness.id);
+      const w1 = await open(witness);
+      await witnessOnline;
       const seen = record(b1, ['presence']);
       a1.close();
       await open(a);
-      await new Promise((r) => setTimeout(r, GRACE_MS * 2)); // the grace period itself is what is tested
+      // The witness leaves after a's reconnect, so its grace timer starts after any a's leaving
+      // started (the same delay, on the same node): once b hears the witness go offline, an
+      // offline of a would have come first. No sleep, and the grace period is what is tested.
+      const witnessOffline = waitFor(
+        b1,
+        'presence',
+        (p) => p.userId === witness.id && p.status === 'offline',
+        5000,
+      );
+      w1.close();
+      await witnessOffline;
       await t.drain();
       await settle(b1);
-      expect(seen).toEqual([]);
+      expect(seen.filter((e) => e.payload.userId === a.id)).toEqual([]);
     });
 
-    it('counts every device: online while any socket is connected', async () => {
+    it('counts every device: present while any socket is connected', async () => {
       const [a, b] = await Promise.all([createUser(t), createUser(t)]);
       await chat(t).direct(a, b);
-      const [a1] = await Promise.all([open(a), open(a)]);
+      const b1 = await open(b);
+      const aOnline = waitFor(b1, 'presence', (p) => p.userId === a.id && p.status === 'online');
+      const [a1, a2] = await Promise.all([open(a), open(a)]);
+      await aOnline;
+      await call(a2, 'presence:set', { status: 'away' });
+      const seen = record(b1, ['presence']);
+      // a is online while a1 is; when a1 leaves, a2 still counts (away, not offline), which b
+      // hears once the server has handled a1's leaving: no grace timer was started for a.
+      const away = waitFor(b1, 'presence', (p) => p.userId === a.id && p.status === 'away');
       a1.close();
-      await new Promise((r) => setTimeout(r, GRACE_MS * 2));
+      await away;
       const res = await t
         .http()
         .get(`${API}/presence?userIds=${a.id}`)
         .set(auth(b.token))
         .expect(200);
-      expect(res.body.items[0].status).toBe('online');
+      expect(res.body.items[0].status).toBe('away');
+      const offline = waitFor(b1, 'presence', (p) => p.userId === a.id && p.status === 'offline');
+      a2.close();
+      await offline;
+      expect(seen.map((e) => e.payload.status)).toEqual(['away', 'offline']);
     });
 
     it('lists contacts with their status', async () => {
@@ -553,7 +581,7 @@ describe('realtime: /messaging namespace', () => {
             [group.id],
           );
           const sent = chat(t).send(owner, group.id, 'after a removal that committed meanwhile');
-          await new Promise((resolve) => setTimeout(resolve, 300)); // the send waits on the lock
+          await waitUntilBlockedBy(other);
           await other.query('COMMIT');
           await sent;
         } finally {

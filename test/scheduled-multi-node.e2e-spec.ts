@@ -4,7 +4,7 @@ import { chat } from './support/chat';
 import { AppNode, startNode } from './support/cluster';
 import { createTestDatabase, TestDatabase } from './support/database';
 import { auth, createUser } from './support/factories';
-import { ClientSocket, connect, waitFor } from './support/sockets';
+import { ClientSocket, connect } from './support/sockets';
 import { ADMIN, API, TestApp } from './support/test-app';
 
 const enabled = Boolean(process.env.REDIS_URL && process.env.DATABASE_URL);
@@ -18,13 +18,34 @@ if (!enabled) {
   });
 }
 
-/** Polls `check` until it holds (the dispatcher runs on its own timers in other processes). */
-async function eventually(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+/**
+ * Polls `check` until it holds, with a deadline: for state another process writes with no
+ * event to wait on (a scheduled row marked sent). Not a sleep before an assertion.
+ */
+async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** Resolves once `socket` has seen `count` distinct messages (by id); keeps every id it saw. */
+function collect(socket: ClientSocket, count: number, timeoutMs: number) {
+  const ids = new Set<string>();
+  const all = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`${ids.size} of ${count} messages within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    socket.on('message:new', (e: { message: { id: string } }) => {
+      ids.add(e.message.id);
+      if (ids.size < count) return;
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  return { ids, all };
 }
 
 (enabled ? describe : describe.skip)('scheduled messages on two nodes', () => {
@@ -80,7 +101,11 @@ async function eventually(check: () => Promise<boolean>, timeoutMs: number): Pro
 
     // b listens on the node that survives; the other node dies once sending has begun
     socket = await connect(n2.url, b.token);
-    const firstDelivered = waitFor(socket, 'message:new', () => true, 20_000);
+    const firstDelivered = collect(socket, 1, 20_000).all;
+    // The outbox: every message committed reaches b, those whose node died before fanning
+    // them out too (another node dispatches them once their lease ran out).
+    const delivered = collect(socket, AUTHORS * PER_AUTHOR, 60_000);
+    void delivered.all.catch(() => undefined); // awaited below; a failure before is reported first
     // Make them due now rather than waiting a minute: both nodes claim them within a second.
     await sql.query(
       `UPDATE scheduled_messages SET send_at = now() WHERE conversation_id = ANY($1::uuid[])`,
@@ -103,8 +128,10 @@ async function eventually(check: () => Promise<boolean>, timeoutMs: number): Pro
       );
       return rows[0].n;
     };
-    // a claim held by the dead node runs out after its lease (3 s), then another node sends it
-    await eventually(async () => (await pending()) === 0, 60_000);
+    // a claim held by the dead node runs out after its lease (3 s), then another node sends
+    // it; a message the dead node sent but did not mark is marked by the node that sends again
+    await delivered.all;
+    await until(async () => (await pending()) === 0, 30_000);
 
     for (const [k, a] of authors.entries()) {
       const listed = (
@@ -132,10 +159,11 @@ async function eventually(check: () => Promise<boolean>, timeoutMs: number): Pro
       ).body;
       expect(seen.lastSeq).toBe(PER_AUTHOR);
     }
-    const { rows: contents } = await sql.query<{ content: string }>(
-      `SELECT content FROM messages WHERE conversation_id = ANY($1::uuid[])`,
+    const { rows: contents } = await sql.query<{ id: string; content: string }>(
+      `SELECT id, content FROM messages WHERE conversation_id = ANY($1::uuid[])`,
       [ids],
     );
     expect(contents.map((r) => r.content).sort()).toEqual(scheduled.map((s) => s.content).sort());
+    expect([...delivered.ids].sort()).toEqual(contents.map((r) => r.id).sort());
   }, 120_000);
 });

@@ -98,6 +98,21 @@ export class NotificationsRepository {
     );
   }
 
+  /**
+   * The message notifications already stored for these (message, user) pairs: what a repeated
+   * `message.created` finds (the first dispatch may have stored them and died before queueing
+   * their email and push).
+   */
+  existingForMessages(pairs: { messageId: string; userId: string }[]): Promise<NotificationRow[]> {
+    if (pairs.length === 0) return Promise.resolve([]);
+    return this.sql.rows<NotificationRow>(
+      `SELECT ${COLUMNS}
+         FROM unnest($1::uuid[], $2::uuid[]) AS k(message_id, user_id)
+         JOIN notifications n ON n.message_id = k.message_id AND n.user_id = k.user_id`,
+      [pairs.map((p) => p.messageId), pairs.map((p) => p.userId)],
+    );
+  }
+
   /** Stores notifications in one statement; a message never notifies a user twice. */
   async insert(list: NewNotification[]): Promise<NotificationRow[]> {
     if (list.length === 0) return [];

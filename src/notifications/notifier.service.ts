@@ -63,7 +63,22 @@ export class NotifierService {
       }),
     );
     const mayPush = new Set(deliveries.filter((d) => d.may_push).map((d) => d.user_id));
-    await this.announce(created, { email: this.mail.enabled, push: (n) => mayPush.has(n.user_id) });
+    const channels = {
+      email: this.mail.enabled,
+      push: (n: NotificationRow) => mayPush.has(n.user_id),
+    };
+    await this.announce(created, channels);
+    // A repeated event (the outbox delivers at least once) finds its notifications stored: a
+    // dispatch that died after storing them may not have queued their email and push, so they
+    // are queued again; both jobs ignore a repeat (the digest takes only pending rows, a push
+    // is deduplicated by its notification), and sockets are not told twice.
+    const stored = new Set(created.map((n) => `${n.message_id}/${n.user_id}`));
+    const repeated = await this.notifications.existingForMessages(
+      deliveries
+        .filter((d) => !stored.has(`${d.message_id}/${d.user_id}`))
+        .map((d) => ({ messageId: d.message_id, userId: d.user_id })),
+    );
+    await this.announce(repeated, channels, { again: true });
   }
 
   async onInvited(e: Dispatched<'conversation.invited'>): Promise<void> {
@@ -121,14 +136,23 @@ export class NotifierService {
   private async announce(
     created: NotificationRow[],
     channels: { email: boolean; push: (n: NotificationRow) => boolean },
+    { again = false } = {},
   ): Promise<void> {
     const window = this.config.notifications.emailBatchWindowMs;
     for (const n of created.filter((row) => row.read_at === null)) {
-      this.emitter.toUsers([n.user_id], 'notification:new', {
-        notification: toNotificationDto(n),
-      });
-      if (channels.push(n))
-        await this.queue.add('push', { notificationId: n.id, userId: n.user_id });
+      if (!again) {
+        this.emitter.toUsers([n.user_id], 'notification:new', {
+          notification: toNotificationDto(n),
+        });
+      }
+      if (channels.push(n)) {
+        // one push per notification, however often its event is dispatched
+        await this.queue.add(
+          'push',
+          { notificationId: n.id, userId: n.user_id },
+          { throttle: { key: `push:${n.id}`, ttlMs: PUSH_ONCE_MS } },
+        );
+      }
       if (channels.email && n.conversation_id) {
         // The first message of a window schedules the batch and the next ones join it. The
         // key expires a little before the batch runs, so a message it might miss schedules
@@ -148,6 +172,9 @@ export class NotifierService {
     }
   }
 }
+
+/** How long a notification's push is remembered as queued (an outbox repeat comes within minutes). */
+const PUSH_ONCE_MS = 24 * 60 * 60 * 1000;
 
 /** The message text the server may read: none for e2e; at_rest only as rendered for the event. */
 function readableText(e: DomainEvents['message.created'], ctx: MessageContext): string | null {

@@ -37,6 +37,11 @@ export class RealtimeFanout implements BeforeApplicationShutdown {
     await this.queue.drain();
   }
 
+  /** Resolves once every fan-out queued so far, and any queued meanwhile, is done (tests). */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
   @OnEvent('message.created')
   onMessageCreated(e: Dispatched<'message.created'>): Promise<void> {
     if (!this.fannedOut.add(e.eventId)) return Promise.resolve();

@@ -39,4 +39,22 @@ describe('SerialQueue', () => {
     await slow;
     expect(done).toEqual(['b', 'a']);
   });
+
+  it('is idle only once tasks queued while it waits have finished too', async () => {
+    const queue = new SerialQueue();
+    const done: string[] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    void queue.run('a', async () => {
+      await gate;
+      done.push('a');
+      void queue.run('b', async () => {
+        done.push('b');
+      });
+    });
+    const idle = queue.idle().then(() => done.push('idle'));
+    release();
+    await idle;
+    expect(done).toEqual(['a', 'b', 'idle']);
+  });
 });

@@ -16,6 +16,11 @@ export class SerialQueue {
     return next;
   }
 
+  /** Resolves once no task is queued or running, tasks queued meanwhile included. */
+  async idle(): Promise<void> {
+    while (this.tails.size > 0) await Promise.all([...this.tails.values()]);
+  }
+
   /** Resolves when every task queued so far has finished (or after `timeoutMs`). */
   async drain(timeoutMs = 5000): Promise<void> {
     let timer: NodeJS.Timeout | undefined;

@@ -24,12 +24,15 @@ export interface TestDatabase {
  * run at the same time and each is a deployment of its own: one's presence reaper must not
  * take the sockets of a node that another suite killed, nor its queues the other's jobs.
  * (Pub/sub channels stay shared; they name rooms of users that exist in one suite only.)
+ * Workers count up from the database `REDIS_URL` names, so two runs on one Redis (CI on
+ * `/0`, a developer on `/8`) keep apart.
  */
 function testRedis(): Record<string, string> {
   const base = process.env.REDIS_URL;
   if (!base) return {};
   const url = new URL(base);
-  url.pathname = `/${Number(process.env.JEST_WORKER_ID ?? 0) % 16}`;
+  const first = Number(url.pathname.slice(1) || 0);
+  url.pathname = `/${(first + Number(process.env.JEST_WORKER_ID ?? 0)) % 16}`;
   return { REDIS_URL: url.toString() };
 }
 

@@ -6,6 +6,8 @@ import { AppModule } from '../../src/app.module';
 import { configureApp, listen } from '../../src/app.setup';
 import { AppConfig } from '../../src/config/app-config';
 import { OutboxDispatcher } from '../../src/common/events/outbox-dispatcher';
+import { JobQueue } from '../../src/notifications/jobs/job-queue';
+import { RealtimeFanout } from '../../src/realtime/realtime-fanout';
 import { createTestDatabase, TestDatabase } from './database';
 
 export const ADMIN = { email: 'admin@test.local', password: 'admin-password-1' };
@@ -19,11 +21,15 @@ export interface TestApp {
   db: TestDatabase;
   env: Record<string, string>;
   /**
-   * Resolves once every committed event has been dispatched (outbox empty, its consumers done:
-   * fan-out emitted, notifications stored and their jobs queued). Assert "nothing arrived"
-   * after this, never after a sleep.
+   * Resolves once the app is idle: every committed event dispatched (outbox empty, its
+   * consumers done: notifications stored and their jobs queued), every fan-out emitted (to
+   * sockets, which `settle` then flushes), and no notification job left to run, delayed ones
+   * (batch windows, retries) included. Assert "nothing arrived" after this, never after a sleep;
+   * it takes as long as the longest job delay, so suites configure short ones.
    */
   drain(): Promise<void>;
+  /** Like `drain`, without waiting for the jobs: events dispatched, jobs queued, fan-out done. */
+  drainEvents(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -65,13 +71,22 @@ export async function startTestApp(
     throw err;
   }
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  // Jobs publish no events, so the events first, then the fan-out they and presence queued.
+  const drainEvents = async () => {
+    await app.get(OutboxDispatcher).drain();
+    await app.get(RealtimeFanout).idle();
+  };
   return {
     app,
     url,
     env,
     db,
     http: () => request(url),
-    drain: () => app.get(OutboxDispatcher).drain(),
+    drain: async () => {
+      await drainEvents();
+      await app.get(JobQueue).idle();
+    },
+    drainEvents,
     close: async () => {
       await app.close();
       if (!reuse) await db.drop();

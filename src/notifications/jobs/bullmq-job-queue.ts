@@ -16,6 +16,8 @@ const QUEUE = 'notifications';
 /** The back-off of new jobs: exponential, or what a `RetryLaterError` asked for. */
 const BACKOFF = 'retry-after';
 const CONCURRENCY = 4;
+/** How often `idle` looks at the queue's counts. */
+const IDLE_POLL_MS = 10;
 
 /**
  * Jobs in Redis through BullMQ: they survive restarts, and every node's worker takes its share.
@@ -88,6 +90,21 @@ export class BullmqJobQueue extends JobQueue {
         `${job?.name ?? 'a'} job ${job?.id ?? ''} failed (attempt ${job?.attemptsMade ?? '?'}): ${err.message}`,
       ),
     );
+  }
+
+  /** Jobs live in Redis, where any node's worker may be running them: asks their counts. */
+  async idle(): Promise<void> {
+    for (;;) {
+      const counts = await this.queue.getJobCounts(
+        'active',
+        'waiting',
+        'delayed',
+        'prioritized',
+        'waiting-children',
+      );
+      if (Object.values(counts).every((n) => n === 0)) return;
+      await new Promise((resolve) => setTimeout(resolve, IDLE_POLL_MS));
+    }
   }
 
   async close(): Promise<void> {

@@ -98,6 +98,13 @@ export abstract class JobQueue {
   /** Starts running jobs (these and the registered ones), this node's share with Redis. */
   abstract start(handlers: Partial<JobHandlers>): void;
 
+  /**
+   * Resolves once no job is left to run: none waiting, running, or delayed (a batch window or
+   * a retry's back-off still to pass; jobs that gave up do not count). Tests wait on it before
+   * asserting that nothing was sent, so keep their delays short (configuration).
+   */
+  abstract idle(): Promise<void>;
+
   /** Stops taking jobs and waits for the running ones; every connection and timer ends. */
   abstract close(): Promise<void>;
 }

@@ -78,8 +78,7 @@ describe('MemoryJobQueue', () => {
     const r = recorder(10);
     queue.start(r.handlers);
     await queue.add('push', { notificationId: 'n1' });
-    await r.untilRuns(2);
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    await queue.idle();
     expect(r.runs).toHaveLength(2);
   });
 
@@ -107,5 +106,16 @@ describe('MemoryJobQueue', () => {
     await queue.add('push', { notificationId: 'n2' });
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(r.runs).toEqual([]);
+  });
+
+  it('is idle once no job waits, runs or waits to retry', async () => {
+    queue = new MemoryJobQueue({ attempts: 3, delayMs: 10 });
+    const r = recorder(1);
+    queue.start(r.handlers);
+    await queue.idle();
+    await queue.add('push', { notificationId: 'n1' }, { delayMs: 20 });
+    await queue.idle();
+    // the first run failed and the retry succeeded: both happened before idle resolved
+    expect(r.runs.map((x) => x.job.attempt)).toEqual([1, 2]);
   });
 });

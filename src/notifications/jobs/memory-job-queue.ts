@@ -25,6 +25,7 @@ export class MemoryJobQueue extends JobQueue {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly running = new Set<Promise<void>>();
   private readonly throttled = new Map<string, number>();
+  private readonly idleWaiters: (() => void)[] = [];
   private closed = false;
 
   constructor(private readonly retry: RetryPolicy) {
@@ -45,11 +46,25 @@ export class MemoryJobQueue extends JobQueue {
     this.handlers = this.withRegistered(handlers);
   }
 
+  idle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     await Promise.allSettled([...this.running]);
+    this.wakeIfIdle();
+  }
+
+  private isIdle(): boolean {
+    return this.closed || (this.timers.size === 0 && this.running.size === 0);
+  }
+
+  private wakeIfIdle(): void {
+    if (this.isIdle()) for (const wake of this.idleWaiters.splice(0)) wake();
   }
 
   private isThrottled(key: string, ttlMs: number): boolean {
@@ -66,7 +81,11 @@ export class MemoryJobQueue extends JobQueue {
   private schedule(job: Job, delayMs: number): void {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      const run = this.execute(job).finally(() => this.running.delete(run));
+      // a retry is scheduled before the run ends, so the queue is never idle in between
+      const run = this.execute(job).finally(() => {
+        this.running.delete(run);
+        this.wakeIfIdle();
+      });
       this.running.add(run);
     }, delayMs);
     timer.unref();
