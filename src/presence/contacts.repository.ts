@@ -67,6 +67,14 @@ export class ContactsRepository {
   }
 
   async markSeen(userId: string, at: Date): Promise<void> {
-    await this.sql.run(`UPDATE users SET last_seen_at = $2 WHERE id = $1`, [userId, at]);
+    await this.markSeenMany([userId], at);
+  }
+
+  async markSeenMany(userIds: string[], at: Date): Promise<void> {
+    if (userIds.length === 0) return;
+    await this.sql.run(`UPDATE users SET last_seen_at = $2 WHERE id = ANY($1::uuid[])`, [
+      userIds,
+      at,
+    ]);
   }
 }

@@ -7,19 +7,33 @@ import { PresenceService } from './presence.service';
 
 type PresenceChanged = DomainEvents['presence.changed'];
 
-/** users.last_seen_at, in memory; `failNextWrite` makes the next markSeen fail like a lost connection. */
+/**
+ * users.last_seen_at, in memory; `failNextWrite` makes the next write fail like a lost
+ * connection; a `deleted` user has no row (lastSeen leaves them out, writes touch nothing).
+ */
 class LastSeen {
   readonly at = new Map<string, Date>();
+  readonly deleted = new Set<string>();
+  readonly writes: string[] = [];
   failNextWrite = false;
+  lookups = 0;
 
-  lastSeen = async (ids: string[]) => new Map(ids.map((id) => [id, this.at.get(id) ?? null]));
+  lastSeen = async (ids: string[]) =>
+    ++this.lookups &&
+    new Map(ids.filter((id) => !this.deleted.has(id)).map((id) => [id, this.at.get(id) ?? null]));
 
-  markSeen = async (userId: string, at: Date) => {
+  markSeen = (userId: string, at: Date) => this.markSeenMany([userId], at);
+
+  markSeenMany = async (userIds: string[], at: Date) => {
+    if (userIds.length === 0) return;
     if (this.failNextWrite) {
       this.failNextWrite = false;
       throw new Error('Connection terminated unexpectedly');
     }
-    this.at.set(userId, at);
+    for (const userId of userIds) {
+      this.writes.push(userId);
+      if (!this.deleted.has(userId)) this.at.set(userId, at);
+    }
   };
 }
 
@@ -81,5 +95,24 @@ describe('PresenceService (one node, in memory)', () => {
       status: 'offline',
       lastSeenAt: seen.at.get('u1')?.toISOString(),
     });
+  });
+
+  it('forgets a stranded user whose account is gone, instead of looking them up on every beat', async () => {
+    await presence.connected('gone', 's1');
+    seen.deleted.add('gone');
+    seen.failNextWrite = true;
+    await expect(presence.disconnected('gone', 's1')).rejects.toThrow('Connection terminated');
+    await until(() => seen.writes.length === 0 && forgotten(), 5000);
+    // two beats later nothing was written for them
+    const lookups = seen.lookups;
+    await until(() => seen.lookups >= lookups + 2, 5000);
+    expect(seen.writes).toEqual([]);
+    expect(changes.map((c) => c.status)).toEqual(['online']);
+
+    function forgotten(): boolean {
+      return !(
+        presence as unknown as { store: { announcedStatus: Map<string, string> } }
+      ).store.announcedStatus.has('gone');
+    }
   });
 });

@@ -163,14 +163,23 @@ export class PresenceService implements OnModuleInit, OnApplicationShutdown {
       // The safety net: a user still announced with no socket anywhere and no grace timer
       // here was stranded (their node died, or a write failed where they disconnected). Once
       // a grace period and a node TTL have passed since they were last seen (any node's timer
-      // would have fired by then), they go offline; one never seen starts that clock now.
+      // would have fired by then), they go offline; one never seen starts that clock now, and
+      // one who no longer exists (their account was deleted) is forgotten. One query for all.
       const graceCutoff = Date.now() - this.config.presenceGraceMs - this.config.presenceNodeTtlMs;
+      const stranded: string[] = [];
       for (const userId of await this.store.announcedPresent()) {
         if (this.offlineTimers.has(userId) || (await this.store.connections(userId)).length > 0)
           continue;
-        const seen = (await this.contacts.lastSeen([userId])).get(userId);
-        if (!seen) await this.contacts.markSeen(userId, new Date());
-        else if (seen.getTime() < graceCutoff) await this.goOfflineIfGone(userId);
+        stranded.push(userId);
+      }
+      const lastSeen = await this.contacts.lastSeen(stranded);
+      await this.store.forget(stranded.filter((userId) => !lastSeen.has(userId)));
+      await this.contacts.markSeenMany(
+        stranded.filter((userId) => lastSeen.get(userId) === null),
+        new Date(),
+      );
+      for (const [userId, seen] of lastSeen) {
+        if (seen && seen.getTime() < graceCutoff) await this.goOfflineIfGone(userId);
       }
     } catch (err) {
       this.logger.warn(`presence tick failed: ${(err as Error).message}`);

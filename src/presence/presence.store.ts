@@ -21,6 +21,8 @@ export interface PresenceStore {
   announced(userId: string): Promise<string | null>;
   /** Users announced as online or away. */
   announcedPresent(): Promise<string[]>;
+  /** Drops what was announced for users that no longer exist. */
+  forget(userIds: string[]): Promise<void>;
   heartbeat(nodeId: string, ttlMs: number): Promise<void>;
   /** Nodes that stopped beating, with the users that had sockets there; their sockets are dropped. */
   reapDeadNodes(): Promise<string[]>;
@@ -65,6 +67,10 @@ export class MemoryPresenceStore implements PresenceStore {
 
   async announcedPresent(): Promise<string[]> {
     return [...this.announcedStatus].filter(([, s]) => s !== 'offline').map(([u]) => u);
+  }
+
+  async forget(userIds: string[]): Promise<void> {
+    for (const userId of userIds) this.announcedStatus.delete(userId);
   }
 
   async heartbeat(): Promise<void> {}

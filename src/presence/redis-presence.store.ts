@@ -65,6 +65,10 @@ export class RedisPresenceStore implements PresenceStore {
       .map(([u]) => u);
   }
 
+  async forget(userIds: string[]): Promise<void> {
+    if (userIds.length > 0) await this.redis.hdel(ANNOUNCED, ...userIds);
+  }
+
   async heartbeat(nodeId: string, ttlMs: number): Promise<void> {
     await this.redis.multi().set(NODE_ALIVE(nodeId), '1', 'PX', ttlMs).sadd(NODES, nodeId).exec();
   }
