@@ -1,12 +1,21 @@
 import { Logger } from '@nestjs/common';
+import { escapeLiteral } from 'pg';
+import { prepareValue } from 'pg/lib/utils';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../src/config/app-config';
 import { ConnectionAcquireTimeoutError } from '../src/database/connections';
 import { databaseTarget, openDataSource } from '../src/database/data-source';
-import { Sql } from '../src/database/sql';
+import { GENERIC_OFF, GENERIC_ON, Sql, StatementOptions } from '../src/database/sql';
+import { NotificationsRepository } from '../src/notifications/notifications.repository';
 import { Transactions } from '../src/database/transactions';
 import { MessagesRepository } from '../src/messages/messages.repository';
 import { createTestDatabase, TestDatabase } from './support/database';
+
+/** A value as an SQL literal, written as node-postgres sends it. */
+const literal = (value: unknown): string => {
+  const prepared = prepareValue(value) as string | null;
+  return prepared === null ? 'NULL' : escapeLiteral(prepared);
+};
 
 /** Messages seeded for the plan checks: plans are only telling on a table of real size. */
 const SEEDED_MESSAGES = 100_000;
@@ -106,6 +115,28 @@ describe('SQL statements', () => {
     ).toEqual({ mode: 'auto', seqscan: 'on', hashjoin: 'on' });
   });
 
+  it('scopes the planner settings of a generic statement to that statement, in a transaction and outside', async () => {
+    const settings = `SELECT current_setting('plan_cache_mode') AS mode,
+      current_setting('enable_seqscan') AS seqscan, current_setting('enable_hashjoin') AS hashjoin`;
+    const forced = { mode: 'force_generic_plan', seqscan: 'off', hashjoin: 'off' };
+    const asIs = { mode: 'auto', seqscan: 'on', hashjoin: 'on' };
+    await transactions.run(async () => {
+      expect(await sql.row(settings, [], { generic: true })).toEqual(forced);
+      expect(await sql.row(settings)).toEqual(asIs);
+    });
+    // outside a transaction, on whichever connections of the pool
+    for (let i = 0; i < 6; i++) {
+      expect(await sql.row(settings, [], { generic: true })).toEqual(forced);
+      expect(await sql.row(settings)).toEqual(asIs);
+    }
+    // a generic statement that fails leaves nothing behind either
+    await expect(
+      sql.run(`INSERT INTO spec_items VALUES ($1, 'dup')`, [10], { generic: true }),
+    ).rejects.toMatchObject({ code: '23505' });
+    expect(await sql.row(settings)).toEqual(asIs);
+    expect(await sql.row(`SELECT name FROM spec_items WHERE id = 10`)).toEqual({ name: 'item 10' });
+  });
+
   (server ? it.skip : it)(
     'fails with a clear error, instead of hanging, when a statement outside a transaction waits for the embedded connection it holds',
     async () => {
@@ -150,29 +181,58 @@ describe('SQL statements', () => {
       await sql.run(`ANALYZE`);
     }, 240_000);
 
-    /** The statements a repository call makes, captured with their values, then EXPLAINed. */
-    async function plansOf(call: (repo: MessagesRepository) => Promise<unknown>): Promise<string> {
-      const captured: { text: string; params: unknown[] }[] = [];
-      const spy = jest.spyOn(sql, 'rows').mockImplementation(async (text, params = []) => {
-        captured.push({ text, params });
-        return [];
-      });
+    /**
+     * The statements a repository call makes, captured with their values, then EXPLAINed as
+     * they run: a `generic` statement's generic plan, under its scoped settings (prepared,
+     * then EXPLAIN EXECUTE), any other with the call's values.
+     */
+    async function plansOf(
+      call: (repos: {
+        messages: MessagesRepository;
+        notifications: NotificationsRepository;
+      }) => Promise<unknown>,
+    ): Promise<string> {
+      const captured: { text: string; params: unknown[]; options: StatementOptions }[] = [];
+      const spy = jest
+        .spyOn(sql, 'rows')
+        .mockImplementation(async (text, params = [], options = {}) => {
+          captured.push({ text, params, options });
+          return [];
+        });
       try {
-        await call(new MessagesRepository(sql));
+        // what the call makes of the empty answers does not matter here (the group commit
+        // throws on a batch that took no seq): only its statements do
+        await call({
+          messages: new MessagesRepository(sql),
+          notifications: new NotificationsRepository(sql),
+        }).catch(() => undefined);
       } finally {
         spy.mockRestore();
       }
       expect(captured.length).toBeGreaterThan(0);
       const plans: string[] = [];
-      for (const { text, params } of captured) {
-        const lines = await sql.rows<{ 'QUERY PLAN': string }>(`EXPLAIN ${text}`, params);
+      for (const { text, params, options } of captured) {
+        const lines = options.generic
+          ? await transactions.run(async () => {
+              await sql.run(GENERIC_ON);
+              await sql.run(`PREPARE spec_plan AS ${text}`);
+              // EXECUTE takes no bound parameters: the values go in as literals
+              const args = params.map(literal).join(', ');
+              const plan = await sql.rows<{ 'QUERY PLAN': string }>(
+                `EXPLAIN EXECUTE spec_plan(${args})`,
+              );
+              await sql.run(`DEALLOCATE spec_plan`);
+              await sql.run(GENERIC_OFF);
+              return plan;
+            })
+          : await sql.rows<{ 'QUERY PLAN': string }>(`EXPLAIN ${text}`, params);
         plans.push(lines.map((l) => l['QUERY PLAN']).join('\n'));
       }
       return plans.join('\n');
     }
 
     it('reads a history page through the (conversation, seq) key, not by scanning messages', async () => {
-      const plan = await plansOf((repo) =>
+      const plan = await plansOf(({ messages: repo }) =>
         repo.history(conversationId, userId, { beforeSeq: '400' }, 50),
       );
       expect(plan).toMatch(/Index (Only )?Scan.* on messages/);
@@ -184,7 +244,9 @@ describe('SQL statements', () => {
         `SELECT id FROM messages WHERE conversation_id = $1 AND seq = 1`,
         [conversationId],
       );
-      const plan = await plansOf((repo) => repo.replies(conversationId, root.id, userId, '0', 50));
+      const plan = await plansOf(({ messages: repo }) =>
+        repo.replies(conversationId, root.id, userId, '0', 50),
+      );
       expect(plan).not.toMatch(/Seq Scan on messages/);
     });
 
@@ -211,13 +273,50 @@ describe('SQL statements', () => {
     });
 
     it('reads the changes feed through an index', async () => {
-      const plan = await plansOf((repo) => repo.changes(conversationId, userId, '450', 50));
+      const plan = await plansOf(({ messages: repo }) =>
+        repo.changes(conversationId, userId, '450', 50),
+      );
       expect(plan).toMatch(/Index.* on messages/);
       expect(plan).not.toMatch(/Seq Scan on messages/);
     });
 
+    it('writes the group commit with a generic plan of key lookups', async () => {
+      const plan = await plansOf(({ messages }) =>
+        messages.appendMany([
+          {
+            conversationId,
+            senderId: userId,
+            clientMessageId: 'plan-1',
+            type: 'text',
+            content: 'hello',
+            language: 'en',
+            direction: 'ltr',
+            systemEvent: null,
+            replyToMessageId: null,
+            threadRootId: null,
+            moderation: 'clean',
+          },
+        ]),
+      );
+      expect(plan).toMatch(/Index Scan using conversations_pkey/);
+      expect(plan).toMatch(/Index Scan using conversation_participants_\w+/);
+      expect(plan).not.toMatch(/Seq Scan on (messages|conversations|conversation_participants)/);
+    });
+
+    it('finds the recipients of a batch of notifications with a generic plan through keys', async () => {
+      const [message] = await sql.rows<{ id: string }>(
+        `SELECT id FROM messages WHERE conversation_id = $1 AND seq = 9`,
+        [conversationId],
+      );
+      const plan = await plansOf(({ notifications }) =>
+        notifications.messageDeliveries([message.id]),
+      );
+      expect(plan).toMatch(/Index Scan using messages_pkey on messages/);
+      expect(plan).not.toMatch(/Seq Scan on (messages|conversations|conversation_participants)/);
+    });
+
     it('reads a membership with its retry lookup through keys', async () => {
-      const plan = await plansOf((repo) =>
+      const plan = await plansOf(({ messages: repo }) =>
         transactions.run(() => repo.membership(conversationId, userId, 'client-1')),
       );
       expect(plan).toMatch(/Index Scan using conversation_participants_pkey/);

@@ -25,13 +25,40 @@ interface PgClient {
  *
  * `prepared` is for the hot statements whose best plan is the same for every value (key
  * lookups, the group commit): each connection prepares them once under a stable name, and
- * PostgreSQL chooses per statement whether a generic plan pays (`plan_cache_mode = auto`): no
- * session setting changes, and an ANALYZE that changes a table's statistics replans them.
- * The plans they get are proved by test/statements.e2e-spec.ts on a seeded database.
+ * PostgreSQL chooses per call whether a generic plan pays (`plan_cache_mode = auto`).
+ *
+ * `generic` (implies `prepared`) is for the few whose custom plan PostgreSQL keeps choosing
+ * although the generic one is as good, and whose planning costs more than running them (the
+ * group commit, the membership check, the notification recipients: measured with
+ * pg_stat_statements' planning times). They are planned once per connection, with
+ * GENERIC_SETTINGS set (`SET LOCAL`) around that statement only (in its own transaction, or
+ * reset after it in the caller's), never as a session setting. Their plans are proved by
+ * test/statements.e2e-spec.ts on a seeded database.
  */
 export interface StatementOptions {
   prepared?: boolean;
+  generic?: boolean;
 }
+
+/**
+ * The planner settings of a `generic` statement, scoped to it (see StatementOptions): one plan
+ * for every value, made of key lookups. A generic plan is costed for parameters it cannot
+ * see (an array of ids counts as ten, and each id as matching many rows), which can tip it
+ * towards scanning a whole table and hashing: these statements touch a handful of rows by
+ * their keys, whatever the table's size, so only index paths are offered.
+ */
+const GENERIC_SETTINGS = {
+  plan_cache_mode: 'force_generic_plan',
+  enable_seqscan: 'off',
+  enable_hashjoin: 'off',
+  enable_mergejoin: 'off',
+};
+export const GENERIC_ON = Object.entries(GENERIC_SETTINGS)
+  .map(([name, value]) => `SET LOCAL ${name} = ${value}`)
+  .join('; ');
+export const GENERIC_OFF = Object.keys(GENERIC_SETTINGS)
+  .map((name) => `SET LOCAL ${name} TO DEFAULT`)
+  .join('; ');
 
 /**
  * Past this many distinct statements a process stops preparing new ones: the repositories
@@ -110,14 +137,24 @@ export class Sql {
     values: unknown[],
     options: StatementOptions,
   ): Promise<PgResult> {
-    const config = { name: options.prepared ? statementName(text) : undefined, text, values };
+    const prepared = options.prepared || options.generic;
+    const config = { name: prepared ? statementName(text) : undefined, text, values };
     const started = performance.now();
     try {
       const runner = this.transactions.current();
-      if (runner) return await ((await runner.connect()) as PgClient).query(config);
+      if (runner) {
+        const client = (await runner.connect()) as PgClient;
+        if (!options.generic) return await client.query(config);
+        await client.query({ text: GENERIC_ON, values: [] });
+        const result = await client.query(config);
+        await client.query({ text: GENERIC_OFF, values: [] });
+        return result;
+      }
       const client = await this.acquire();
       try {
-        const result = await (client as unknown as PgClient).query(config);
+        const result = options.generic
+          ? await this.generically(client, config)
+          : await (client as unknown as PgClient).query(config);
         client.release();
         return result;
       } catch (err) {
@@ -133,6 +170,22 @@ export class Sql {
           'slow statement',
         );
       }
+    }
+  }
+
+  /** A `generic` statement outside a transaction: in one of its own, with the plan scoped to it. */
+  private async generically(
+    client: PgClient,
+    config: { name?: string; text: string; values: unknown[] },
+  ): Promise<PgResult> {
+    await client.query({ text: `BEGIN; ${GENERIC_ON}`, values: [] });
+    try {
+      const result = await client.query(config);
+      await client.query({ text: 'COMMIT', values: [] });
+      return result;
+    } catch (err) {
+      await client.query({ text: 'ROLLBACK', values: [] }).catch(() => undefined);
+      throw err;
     }
   }
 

@@ -110,7 +110,7 @@ export class MessagesRepository {
         keys.map((k) => k.userId),
         keys.map((k) => k.clientMessageId),
       ],
-      { prepared: true },
+      { generic: true },
     );
     const byOrd = new Map(found.map(({ ord, ...m }) => [Number(ord), m]));
     return keys.map((_, i) => byOrd.get(i + 1) ?? null);
@@ -205,7 +205,7 @@ export class MessagesRepository {
         OUTBOX_LEASE_SECONDS,
         sends.map((m) => (m.readerId === undefined ? m.senderId : m.readerId)),
       ],
-      { prepared: true },
+      { generic: true },
     );
     return inInputOrder(sends, appended);
   }

@@ -76,7 +76,7 @@ export class NotificationsRepository {
          LEFT JOIN user_message_settings ms ON ms.user_id = p.user_id
         WHERE m.id = ANY($1::uuid[]) AND m.deleted_at IS NULL`,
       [messageIds],
-      { prepared: true },
+      { generic: true },
     );
   }
 
