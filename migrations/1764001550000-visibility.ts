@@ -17,7 +17,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * - `direct_block(conversation, member)`: whether a block (either way) stands between the two
  *   people of a direct conversation, which then neither may use.
  *
- * All are plain SQL that the planner inlines or evaluates once per statement; none changes a plan
+ * All are plain SQL that the planner inlines or evaluates once per statement (but see
+ * VisibilityFunctionsCached1764001700000: two are PL/pgSQL now); none changes a plan
  * that used the table directly.
  */
 export class Visibility1764001550000 implements MigrationInterface {

@@ -15,6 +15,8 @@ import { ScheduledMessagesAndRetention1764001500000 } from './1764001500000-sche
 import { Visibility1764001550000 } from './1764001550000-visibility';
 import { Webhooks1764001600000 } from './1764001600000-webhooks';
 import { SearchCliticReadings1764001650000 } from './1764001650000-search-clitic-readings';
+import { VisibilityFunctionsCached1764001700000 } from './1764001700000-visibility-functions-cached';
+import { SearchFunctionsCached1764001710000 } from './1764001710000-search-functions-cached';
 
 /** Every migration, oldest first. New migrations are appended here. */
 export const migrations = [
@@ -35,4 +37,6 @@ export const migrations = [
   Visibility1764001550000,
   Webhooks1764001600000,
   SearchCliticReadings1764001650000,
+  VisibilityFunctionsCached1764001700000,
+  SearchFunctionsCached1764001710000,
 ];

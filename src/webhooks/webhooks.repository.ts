@@ -140,6 +140,8 @@ export class WebhooksRepository {
     return this.sql.rows<WebhookRow>(
       `SELECT ${WEBHOOK} FROM webhooks WHERE enabled AND events && $1::text[]`,
       [types],
+      // asked for every event the outbox dispatches: planned once per connection
+      { prepared: true },
     );
   }
 
