@@ -1,21 +1,13 @@
 import { Logger } from '@nestjs/common';
-import { escapeLiteral } from 'pg';
-import { prepareValue } from 'pg/lib/utils';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../src/config/app-config';
 import { ConnectionAcquireTimeoutError } from '../src/database/connections';
 import { databaseTarget, openDataSource } from '../src/database/data-source';
-import { GENERIC_OFF, GENERIC_ON, Sql, StatementOptions } from '../src/database/sql';
+import { GENERIC_OFF, GENERIC_ON, literal, Sql, StatementOptions } from '../src/database/sql';
 import { NotificationsRepository } from '../src/notifications/notifications.repository';
 import { Transactions } from '../src/database/transactions';
 import { MessagesRepository } from '../src/messages/messages.repository';
 import { createTestDatabase, TestDatabase } from './support/database';
-
-/** A value as an SQL literal, written as node-postgres sends it. */
-const literal = (value: unknown): string => {
-  const prepared = prepareValue(value) as string | null;
-  return prepared === null ? 'NULL' : escapeLiteral(prepared);
-};
 
 /** Messages seeded for the plan checks: plans are only telling on a table of real size. */
 const SEEDED_MESSAGES = 100_000;
@@ -135,6 +127,30 @@ describe('SQL statements', () => {
     ).rejects.toMatchObject({ code: '23505' });
     expect(await sql.row(settings)).toEqual(asIs);
     expect(await sql.row(`SELECT name FROM spec_items WHERE id = 10`)).toEqual({ name: 'item 10' });
+  });
+
+  it('answers a generic statement as a parameterised one, whatever its values hold', async () => {
+    const text = `SELECT $1::text[] AS texts, $2::uuid[] AS ids, $3::jsonb[] AS docs, $4::boolean AS flag,
+      $5::bigint AS big, $6::text AS nothing, $7::timestamptz AS at, $8::text AS plain`;
+    const values = [
+      ["it's", 'back\\slash', 'quote "q"', '{braces}', 'comma, here', '', 'NULL', 'عربي 🙂', null],
+      ['7f1c0b7e-2f47-4d5e-9a59-0f4d1c1a2b3c'],
+      [JSON.stringify({ a: "o'k", b: ['x\\y'] }), null],
+      false,
+      '9007199254740993',
+      null,
+      new Date('2026-12-05T10:00:00.123Z'),
+      "'; DROP TABLE spec_items; --",
+    ];
+    const expected = await sql.row(text, values);
+    for (let i = 0; i < 3; i++)
+      expect(await sql.row(text, values, { generic: true })).toEqual(expected);
+    await transactions.run(async () => {
+      expect(await sql.row(text, values, { generic: true })).toEqual(expected);
+    });
+    expect(await sql.row(`SELECT count(*)::int AS n FROM spec_items WHERE id = 10`)).toEqual({
+      n: 1,
+    });
   });
 
   (server ? it.skip : it)(

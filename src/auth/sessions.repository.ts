@@ -118,7 +118,7 @@ export class SessionsRepository {
          JOIN auth_sessions s ON s.id = k.session_id AND s.user_id = k.user_id
          JOIN users u ON u.id = s.user_id`,
         [keys.map((k) => k.sessionId), keys.map((k) => k.userId)],
-        { prepared: true },
+        { generic: true },
       );
       const byOrd = new Map(found.map(({ ord, ...p }) => [Number(ord), p]));
       return keys.map((_, i) => byOrd.get(i + 1) ?? null);

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Pool, PoolClient } from 'pg';
+import { escapeLiteral, type Pool, type PoolClient } from 'pg';
+import { prepareValue } from 'pg/lib/utils';
 import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { AppConfig } from '../config/app-config';
@@ -17,6 +18,8 @@ interface PgResult {
 interface PgClient {
   query(config: { name?: string; text: string; values: unknown[] }): Promise<PgResult>;
 }
+/** A simple-protocol query of several statements answers one result each. */
+type PgResults = PgResult | PgResult[];
 
 /**
  * How a statement is planned. By default PostgreSQL plans it on every call with that call's
@@ -27,12 +30,15 @@ interface PgClient {
  * lookups, the group commit): each connection prepares them once under a stable name, and
  * PostgreSQL chooses per call whether a generic plan pays (`plan_cache_mode = auto`).
  *
- * `generic` (implies `prepared`) is for the few whose custom plan PostgreSQL keeps choosing
- * although the generic one is as good, and whose planning costs more than running them (the
- * group commit, the membership check, the notification recipients: measured with
- * pg_stat_statements' planning times). They are planned once per connection, with
- * GENERIC_SETTINGS set (`SET LOCAL`) around that statement only (in its own transaction, or
- * reset after it in the caller's), never as a session setting. Their plans are proved by
+ * `generic` is for the few whose custom plan PostgreSQL keeps choosing although the generic
+ * one is as good, and whose planning costs more than running them (the group commit, the
+ * membership check, the notification recipients: measured with pg_stat_statements' planning
+ * times; the session and visibility lookups and the outbox prune, asked for every request or
+ * event). Each connection prepares them once (`PREPARE`), and each call is one round trip of
+ * the simple protocol: GENERIC_SETTINGS with `SET LOCAL`, `EXECUTE` with the values as
+ * literals (escaped as node-postgres escapes them), the settings back. `SET LOCAL` lasts for
+ * that query string only (an implicit transaction of its own), or is put back in the caller's
+ * transaction: never a session setting. Their plans are proved by
  * test/statements.e2e-spec.ts on a seeded database.
  */
 export interface StatementOptions {
@@ -59,6 +65,21 @@ export const GENERIC_ON = Object.entries(GENERIC_SETTINGS)
 export const GENERIC_OFF = Object.keys(GENERIC_SETTINGS)
   .map((name) => `SET LOCAL ${name} TO DEFAULT`)
   .join('; ');
+/** Where the EXECUTE's result is among those of a generic call. */
+const GENERIC_STATEMENTS = Object.keys(GENERIC_SETTINGS).length;
+
+/** Per connection, the `generic` statements it has prepared. */
+const preparedOn = new WeakMap<object, Set<string>>();
+const DUPLICATE_PREPARED_STATEMENT = '42P05';
+const UNDEFINED_PREPARED_STATEMENT = '26000';
+
+/** A value as an SQL literal: the text node-postgres would send for it as a parameter. */
+export function literal(value: unknown): string {
+  const text = prepareValue(value);
+  if (text === null) return 'NULL';
+  if (typeof text !== 'string') throw new Error('a generic statement takes no binary values');
+  return escapeLiteral(text);
+}
 
 /**
  * Past this many distinct statements a process stops preparing new ones: the repositories
@@ -137,24 +158,21 @@ export class Sql {
     values: unknown[],
     options: StatementOptions,
   ): Promise<PgResult> {
-    const prepared = options.prepared || options.generic;
-    const config = { name: prepared ? statementName(text) : undefined, text, values };
+    const config = { name: options.prepared ? statementName(text) : undefined, text, values };
     const started = performance.now();
     try {
       const runner = this.transactions.current();
       if (runner) {
         const client = (await runner.connect()) as PgClient;
-        if (!options.generic) return await client.query(config);
-        await client.query({ text: GENERIC_ON, values: [] });
-        const result = await client.query(config);
-        await client.query({ text: GENERIC_OFF, values: [] });
-        return result;
+        return await (options.generic
+          ? this.generically(client, text, values)
+          : client.query(config));
       }
       const client = await this.acquire();
       try {
-        const result = options.generic
-          ? await this.generically(client, config)
-          : await (client as unknown as PgClient).query(config);
+        const result = await (options.generic
+          ? this.generically(client, text, values)
+          : (client as unknown as PgClient).query(config));
         client.release();
         return result;
       } catch (err) {
@@ -173,19 +191,33 @@ export class Sql {
     }
   }
 
-  /** A `generic` statement outside a transaction: in one of its own, with the plan scoped to it. */
-  private async generically(
-    client: PgClient,
-    config: { name?: string; text: string; values: unknown[] },
-  ): Promise<PgResult> {
-    await client.query({ text: `BEGIN; ${GENERIC_ON}`, values: [] });
-    try {
-      const result = await client.query(config);
-      await client.query({ text: 'COMMIT', values: [] });
-      return result;
-    } catch (err) {
-      await client.query({ text: 'ROLLBACK', values: [] }).catch(() => undefined);
-      throw err;
+  /** A `generic` statement: prepared once on this connection, then one round trip a call. */
+  private async generically(client: PgClient, text: string, values: unknown[]): Promise<PgResult> {
+    const name = `g${statementName(text) ?? ''}`;
+    if (name === 'g') throw new Error('too many distinct statements to prepare another');
+    let prepared = preparedOn.get(client);
+    if (!prepared) preparedOn.set(client, (prepared = new Set()));
+    const args = values.length > 0 ? `(${values.map(literal).join(', ')})` : '';
+    const call = `${GENERIC_ON}; EXECUTE ${name}${args}; ${GENERIC_OFF}`;
+    for (let attempt = 0; ; attempt++) {
+      if (!prepared.has(name)) {
+        await client
+          .query({ text: `PREPARE ${name} AS ${text}`, values: [] })
+          .catch((err: unknown) => {
+            if ((err as { code?: string }).code !== DUPLICATE_PREPARED_STATEMENT) throw err;
+          });
+        prepared.add(name);
+      }
+      try {
+        const results = (await client.query({ text: call, values: [] })) as PgResults;
+        return (results as PgResult[])[GENERIC_STATEMENTS];
+      } catch (err) {
+        // the connection lost its prepared statements (DISCARD ALL, say): prepare it again
+        if ((err as { code?: string }).code !== UNDEFINED_PREPARED_STATEMENT || attempt > 0) {
+          throw err;
+        }
+        prepared.delete(name);
+      }
     }
   }
 

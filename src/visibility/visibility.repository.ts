@@ -23,7 +23,7 @@ export class VisibilityRepository {
          FROM conversation_viewers WHERE conversation_id = ANY($1::uuid[])
         ORDER BY conversation_id, joined_at, viewer_id`,
       [conversationIds],
-      { prepared: true },
+      { generic: true },
     );
   }
 

@@ -53,7 +53,7 @@ export class OutboxRepository {
   async delete(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
     await this.sql.run(`DELETE FROM outbox WHERE id = ANY($1::bigint[])`, [ids], {
-      prepared: true,
+      generic: true,
     });
   }
 
