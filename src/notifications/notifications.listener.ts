@@ -11,8 +11,10 @@ import { NotifierService } from './notifier.service';
  */
 @Injectable()
 export class NotificationsListener {
-  /** New messages of the same turn of the event loop, handled together. */
+  /** New messages of the same turn of the event loop (or while the batch before runs), handled together. */
   private batch: { events: Dispatched<'message.created'>[]; done: Promise<void> } | null = null;
+  /** The batch before, which the next one waits for. */
+  private previous: Promise<void> = Promise.resolve();
 
   constructor(private readonly notifier: NotifierService) {}
 
@@ -23,10 +25,16 @@ export class NotificationsListener {
       return this.batch.done;
     }
     const events = [e];
-    const done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
-      this.batch = null;
-      return this.notifier.onMessages(events);
-    });
+    // The batch takes the events of this turn, and those that come while the previous batch
+    // is still at the database: under load, one batch per round trip.
+    const before = this.previous;
+    const done = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => before)
+      .then(() => {
+        this.batch = null;
+        return this.notifier.onMessages(events);
+      });
+    this.previous = done.catch(() => undefined);
     this.batch = { events, done };
     return done;
   }
