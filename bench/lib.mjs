@@ -1,6 +1,6 @@
 // Shared helpers for the benchmarks: databases, the app as a child process, timed HTTP requests,
 // percentiles and tables. Everything talks to 127.0.0.1 only.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -499,3 +499,64 @@ export async function agentClose() {
 }
 
 export { performance, sleep };
+
+// ---------------------------------------------------------------------------------------------
+// CPU of the processes that serve a run (Linux /proc): the service, its PostgreSQL backends and
+// Redis, so that a run reports CPU per message beside its latencies.
+
+const CLK_TCK = 100;
+
+/** CPU seconds (user + system) a process has used so far, or 0 once it is gone. */
+export function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+  } catch {
+    return 0;
+  }
+}
+
+/** The PostgreSQL backends serving a database, but the asking connection. */
+async function backendPids(db, database) {
+  const { rows } = await db.query(
+    `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
+    [database],
+  );
+  return rows.map((r) => r.pid);
+}
+
+function redisPid() {
+  try {
+    return Number(execFileSync('pgrep', ['-o', '-x', 'redis-server'], { encoding: 'utf8' }).trim());
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Starts counting the CPU of the service (`pid`), the backends of `database` (read at the start
+ * and at the end: backends that came and went between are missed) and Redis; `stop()` answers
+ * CPU seconds of each.
+ */
+export async function cpuMeter({ pid, db, database, redis = Boolean(REDIS_URL) }) {
+  const redisServer = redis ? redisPid() : null;
+  const before = new Map();
+  const read = async () => {
+    const pids = { service: [pid], postgres: await backendPids(db, database) };
+    if (redisServer) pids.redis = [redisServer];
+    return pids;
+  };
+  for (const [, list] of Object.entries(await read()))
+    for (const p of list) before.set(p, cpuSeconds(p));
+  return {
+    async stop() {
+      const pids = await read();
+      const used = {};
+      for (const [name, list] of Object.entries(pids)) {
+        used[name] = list.reduce((a, p) => a + cpuSeconds(p) - (before.get(p) ?? 0), 0);
+      }
+      return used;
+    },
+  };
+}

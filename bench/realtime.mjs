@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import {
   ROOT,
   connectDb,
+  cpuMeter,
   createDatabase,
   createDirect,
   createUsers,
@@ -408,10 +409,21 @@ export async function realtime() {
     Number((await db.query('SELECT count(*) AS n FROM messages')).rows[0].n);
   const messagesBefore = await countMessages();
   const xactBefore = await dbTransactions(db, database.name);
+  const meter = await cpuMeter({ pid: app.pid, db, database: database.name });
   const appLatency = await latencyAt(workers, 'service');
   await sleep(1500);
+  const cpu = await meter.stop();
   const xactPerMessage = (await dbTransactions(db, database.name)) - xactBefore;
   const ackedInLatency = appLatency.acked + appLatency.warmAcked;
+  const cpuPerMessage = Object.fromEntries(
+    Object.entries(cpu).map(([name, seconds]) => [name, (seconds * 1000) / ackedInLatency]),
+  );
+  const cpuTotal = Object.values(cpuPerMessage).reduce((a, v) => a + v, 0);
+  const cpuText =
+    Object.entries(cpuPerMessage)
+      .map(([name, v]) => `${name} ${v.toFixed(3)}`)
+      .join(' + ') + ` = ${cpuTotal.toFixed(3)} ms`;
+  log(`service CPU per message at ${RATE}/s offered (warm-up included): ${cpuText}`);
   const appRamp = await ramp(workers, 'service', () => settled(countMessages));
   await disconnectAll(workers);
   await Promise.all(workers.map((w) => w.stop()));
@@ -581,6 +593,7 @@ export async function realtime() {
       `≥ ${GOALS.throughputRatio}× relay`,
       ok(tputRatio >= GOALS.throughputRatio),
     ],
+    [`realtime: CPU ms per message @${RATE}/s (service + its database)`, cpuText, '', ''],
     [
       `realtime: RSS per idle socket (relay ${relayIdle.perSocket.toFixed(1)} KiB)`,
       `${appIdle.perSocket.toFixed(1)} KiB`,
