@@ -153,6 +153,16 @@ describe('SQL statements', () => {
     });
   });
 
+  it('prepares a generic statement once when calls run at once on one connection, in a transaction', async () => {
+    const text = `SELECT $1::int + 0 AS n`;
+    await transactions.run(async () => {
+      const answers = await Promise.all(
+        [1, 2, 3].map((n) => sql.row<{ n: number }>(text, [n], { generic: true })),
+      );
+      expect(answers).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+    });
+  });
+
   (server ? it.skip : it)(
     'fails with a clear error, instead of hanging, when a statement outside a transaction waits for the embedded connection it holds',
     async () => {

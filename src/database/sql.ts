@@ -68,9 +68,11 @@ export const GENERIC_OFF = Object.keys(GENERIC_SETTINGS)
 /** Where the EXECUTE's result is among those of a generic call. */
 const GENERIC_STATEMENTS = Object.keys(GENERIC_SETTINGS).length;
 
-/** Per connection, the `generic` statements it has prepared. */
-const preparedOn = new WeakMap<object, Set<string>>();
-const DUPLICATE_PREPARED_STATEMENT = '42P05';
+/**
+ * Per connection, the `generic` statements it has prepared (or is preparing: callers that run
+ * at once on one connection, as statements of one transaction may, share the one PREPARE).
+ */
+const preparedOn = new WeakMap<object, Map<string, Promise<void>>>();
 const UNDEFINED_PREPARED_STATEMENT = '26000';
 
 /** A value as an SQL literal: the text node-postgres would send for it as a parameter. */
@@ -196,26 +198,29 @@ export class Sql {
     const name = `g${statementName(text) ?? ''}`;
     if (name === 'g') throw new Error('too many distinct statements to prepare another');
     let prepared = preparedOn.get(client);
-    if (!prepared) preparedOn.set(client, (prepared = new Set()));
+    if (!prepared) preparedOn.set(client, (prepared = new Map<string, Promise<void>>()));
     const args = values.length > 0 ? `(${values.map(literal).join(', ')})` : '';
     const call = `${GENERIC_ON}; EXECUTE ${name}${args}; ${GENERIC_OFF}`;
+    // Prepared again only outside a transaction: inside one, the failed EXECUTE has aborted it.
+    const retries = this.inTransaction ? 0 : 1;
     for (let attempt = 0; ; attempt++) {
-      if (!prepared.has(name)) {
-        await client
+      let preparing = prepared.get(name);
+      if (!preparing) {
+        preparing = client
           .query({ text: `PREPARE ${name} AS ${text}`, values: [] })
-          .catch((err: unknown) => {
-            if ((err as { code?: string }).code !== DUPLICATE_PREPARED_STATEMENT) throw err;
-          });
-        prepared.add(name);
+          .then(() => undefined);
+        prepared.set(name, preparing);
+        // a PREPARE that failed is tried again by the next call
+        preparing.catch(() => prepared.delete(name));
       }
+      await preparing;
       try {
         const results = (await client.query({ text: call, values: [] })) as PgResults;
         return (results as PgResult[])[GENERIC_STATEMENTS];
       } catch (err) {
         // the connection lost its prepared statements (DISCARD ALL, say): prepare it again
-        if ((err as { code?: string }).code !== UNDEFINED_PREPARED_STATEMENT || attempt > 0) {
+        if ((err as { code?: string }).code !== UNDEFINED_PREPARED_STATEMENT || attempt >= retries)
           throw err;
-        }
         prepared.delete(name);
       }
     }
