@@ -16,7 +16,13 @@ class RedisCloser implements OnApplicationShutdown {
 
 export function createRedis(url: string, name: string): Redis {
   const logger = new Logger(`Redis:${name}`);
-  const client = new Redis(url, { maxRetriesPerRequest: 3, lazyConnect: false });
+  // Commands issued in one turn of the event loop leave in one write (Socket.IO's publishes,
+  // rate-limit counters and presence of many sends at once), not one system call each.
+  const client = new Redis(url, {
+    maxRetriesPerRequest: 3,
+    lazyConnect: false,
+    enableAutoPipelining: true,
+  });
   client.on('error', (err: Error) => logger.warn(err.message));
   return client;
 }

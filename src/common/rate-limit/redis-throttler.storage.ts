@@ -10,12 +10,23 @@ local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
 return {hits, ttl}`;
 
+type Incrementing = Redis & {
+  rateLimitIncrement(key: string, ttlMs: number): Promise<[number, number]>;
+};
+
 /** Throttler counters in Redis, shared by every app node. */
 export class RedisThrottlerStorage implements ThrottlerStorage {
+  private readonly redis: Incrementing;
+
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly prefix = 'ratelimit:',
-  ) {}
+  ) {
+    // EVALSHA of the cached script (ioredis loads it once), not the script's text every call
+    if (!('rateLimitIncrement' in redis))
+      redis.defineCommand('rateLimitIncrement', { numberOfKeys: 1, lua: INCREMENT });
+    this.redis = redis as Incrementing;
+  }
 
   async increment(
     key: string,
@@ -24,12 +35,10 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     _blockDuration: number,
     throttlerName: string,
   ): Promise<ThrottlerStorageRecord> {
-    const [hits, pttl] = (await this.redis.eval(
-      INCREMENT,
-      1,
+    const [hits, pttl] = await this.redis.rateLimitIncrement(
       `${this.prefix}${throttlerName}:${key}`,
       ttl,
-    )) as [number, number];
+    );
     const seconds = Math.max(1, Math.ceil(pttl / 1000));
     return {
       totalHits: hits,
