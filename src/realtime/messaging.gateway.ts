@@ -21,12 +21,13 @@ import { SyncResultDto } from './dto/socket-events.dto';
 import {
   ConversationRefDto,
   PresenceSetDto,
+  quickSocketSend,
   SocketSendDto,
   SyncDto,
   UpToSeqDto,
 } from './dto/socket-inputs.dto';
 import { RealtimeEmitter } from './realtime-emitter';
-import { Ack, ack, refusal } from './socket-ack';
+import { Ack, ack, QuickCheck, refusal } from './socket-ack';
 import { sessionRoom, userRoom } from './socket-events';
 import { FloodState, SocketEventBudget } from './socket-event-budget';
 import { SyncService } from './sync.service';
@@ -118,7 +119,7 @@ export class MessagingGateway implements OnGatewayInit, OnGatewayConnection, OnG
         });
         return message;
       },
-      { budgeted: false },
+      { budgeted: false, quick: quickSocketSend },
     );
   }
 
@@ -196,14 +197,20 @@ export class MessagingGateway implements OnGatewayInit, OnGatewayConnection, OnG
     dto: new () => D,
     payload: unknown,
     run: (user: AuthUser, input: D) => Promise<T>,
-    { budgeted } = { budgeted: true },
+    { budgeted = true, quick }: { budgeted?: boolean; quick?: QuickCheck<D> } = {},
   ): Promise<Ack<T>> {
     const known = socket.data.user;
     if (budgeted) {
       const refused = await this.overBudget(socket);
       if (refused) return refused;
     }
-    return ack(known, dto, payload, async (input) => run(await this.principalOf(socket), input));
+    return ack(
+      known,
+      dto,
+      payload,
+      async (input) => run(await this.principalOf(socket), input),
+      quick,
+    );
   }
 
   /** Spends one event of the user's budget; the refusal to answer when there is none left. */

@@ -14,18 +14,24 @@ export function refusal(user: AuthUser, err: unknown): Ack<never> {
   return { ok: false, error: errors.toBody(err, undefined, user.locale) };
 }
 
+/** A hot event's own check of its everyday payloads: the DTO, or null to ask the pipe. */
+export type QuickCheck<D> = (payload: unknown) => D | null;
+
 /**
  * Runs one client→server event: validates the payload with the same DTO class and pipe as
- * REST, calls the service, and answers `{ok, data}` or `{ok: false, error}` in the user's locale.
+ * REST (or the event's quick check, for payloads it accepts), calls the service, and answers
+ * `{ok, data}` or `{ok: false, error}` in the user's locale.
  */
 export async function ack<D, T>(
   user: AuthUser,
   dto: Type<D>,
   payload: unknown,
   run: (input: D) => Promise<T>,
+  quick?: QuickCheck<D>,
 ): Promise<Ack<T>> {
   try {
-    const input = (await pipe.transform(payload, { type: 'body', metatype: dto })) as D;
+    const input =
+      quick?.(payload) ?? ((await pipe.transform(payload, { type: 'body', metatype: dto })) as D);
     return { ok: true, data: await run(input) };
   } catch (err) {
     return { ok: false, error: errors.toBody(err, undefined, user.locale) };

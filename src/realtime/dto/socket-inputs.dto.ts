@@ -86,3 +86,45 @@ export class SyncDto {
   @IsVersionMap()
   since!: Record<string, number>;
 }
+
+/** validator.js's `all` without the nil and max UUIDs: never accepts what `@IsUUID()` refuses. */
+const STRICT_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+const QUICK_SEND_KEYS = new Set([
+  'conversationId',
+  'content',
+  'clientMessageId',
+  'replyToMessageId',
+  'language',
+]);
+
+/**
+ * `message:send` is the hot event: its everyday payload (text, a client id, perhaps a reply or
+ * a language) is checked here without the validation pipe's reflection, to the same result
+ * the pipe gives (trimmed strings, a SocketSendDto). Only a subset is accepted: anything else,
+ * valid or not (attachments, an uncommon UUID, content near the limit), answers null and goes
+ * through the pipe, which also explains every refusal. A property test holds the two together.
+ */
+export function quickSocketSend(payload: unknown): SocketSendDto | null {
+  if (typeof payload !== 'object' || payload === null) return null;
+  if (Object.getPrototypeOf(payload) !== Object.prototype) return null;
+  const dto = new SocketSendDto();
+  const fields = dto as unknown as Record<string, string>;
+  for (const [key, raw] of Object.entries(payload)) {
+    if (!QUICK_SEND_KEYS.has(key) || typeof raw !== 'string' || raw.includes('\u0000')) return null;
+    fields[key] = raw.trim();
+  }
+  const { conversationId, content, clientMessageId, replyToMessageId, language } = dto;
+  // UTF-16 lengths: at least the code point counts the pipe checks
+  const ok =
+    conversationId !== undefined &&
+    STRICT_UUID.test(conversationId) &&
+    content !== undefined &&
+    content.length >= 1 &&
+    content.length <= 4000 &&
+    clientMessageId !== undefined &&
+    clientMessageId.length >= 1 &&
+    clientMessageId.length <= 64 &&
+    (replyToMessageId === undefined || STRICT_UUID.test(replyToMessageId)) &&
+    (language === undefined || /^[a-z]{2}$/.test(language));
+  return ok ? dto : null;
+}
