@@ -1,6 +1,6 @@
 // Shared helpers for the benchmarks: databases, the app as a child process, timed HTTP requests,
 // percentiles and tables. Everything talks to 127.0.0.1 only.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -154,6 +154,88 @@ export function rssKiB(pid) {
   const match = /VmRSS:\s+(\d+) kB/.exec(status);
   if (!match) throw new Error(`no VmRSS for ${pid}`);
   return Number(match[1]);
+}
+
+/**
+ * Forks a load generator (a script in bench/ that answers IPC commands with a message of the
+ * same type, and says {type: 'ready'} first); `call(msg)` sends a command and answers its reply.
+ */
+export async function forkWorker(id, script = 'load-worker.mjs') {
+  const child = trackChild(
+    fork(join(ROOT, 'bench', script), [], {
+      env: { ...process.env, BENCH_WORKER_ID: id },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    }),
+  );
+  const undo = onCleanup(() => stopChild(child, 2000));
+  const waiters = new Map();
+  child.on('message', (msg) => {
+    const waiter = waiters.get(msg.type);
+    if (!waiter) return;
+    waiters.delete(msg.type);
+    if (msg.error) waiter.reject(new Error(`worker ${id}: ${msg.error}`));
+    else waiter.resolve(msg);
+  });
+  child.on('exit', (code) => {
+    for (const waiter of waiters.values())
+      waiter.reject(new Error(`worker ${id} exited (${code})`));
+    waiters.clear();
+  });
+  const call = (msg) =>
+    new Promise((resolve, reject) => {
+      waiters.set(msg.type, { resolve, reject });
+      child.send(msg);
+    });
+  await new Promise((resolve, reject) => {
+    waiters.set('ready', { resolve, reject });
+  });
+  return {
+    pid: child.pid,
+    call,
+    stop: async () => {
+      undo();
+      await stopChild(child, 2000);
+    },
+  };
+}
+
+/**
+ * Starts the bare Socket.IO relay (bench/relay-server.mjs), the baseline without a database;
+ * `auth: {userId, peerId}` names a socket's user and the one it sends to.
+ */
+export async function startRelay() {
+  const child = trackChild(
+    fork(join(ROOT, 'bench', 'relay-server.mjs'), [], {
+      execArgv: ['--expose-gc'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    }),
+  );
+  const undo = onCleanup(() => stopChild(child, 2000));
+  const port = await new Promise((resolve, reject) => {
+    child.once('message', (m) => resolve(m.port));
+    child.once('exit', (code) => reject(new Error(`relay exited (${code})`)));
+  });
+  const memory = (gc) =>
+    new Promise((resolve) => {
+      const onMessage = (m) => {
+        if (m.type !== 'memory') return;
+        child.off('message', onMessage);
+        resolve(m);
+      };
+      child.on('message', onMessage);
+      child.send({ type: 'memory', gc });
+    });
+  log(`relay ready on http://127.0.0.1:${port} (pid ${child.pid})`);
+  return {
+    pid: child.pid,
+    url: `http://127.0.0.1:${port}`,
+    gcHeap: async () => (await memory(true)).heapUsed,
+    sockets: async () => null,
+    stop: async () => {
+      undo();
+      await stopChild(child, 2000);
+    },
+  };
 }
 
 const JWT_SECRET = randomBytes(32).toString('hex');
