@@ -1,6 +1,6 @@
 // Shared helpers for the benchmarks: databases, the app as a child process, timed HTTP requests,
 // percentiles and tables. Everything talks to 127.0.0.1 only.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -19,10 +19,12 @@ export const HOST = '127.0.0.1';
 
 const env = process.env;
 export const PG_ADMIN_URL = env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-/** Redis is off unless BENCH_REDIS=1: the Socket.IO Redis adapter's pub/sub channel has no
- *  prefix, so a bench node would exchange traffic with other people's test nodes on this Redis. */
-export const REDIS_URL =
-  env.BENCH_REDIS === '1' ? (env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379') : null;
+/** The Redis server a cluster node of a benchmark uses (BENCH_REDIS_URL). */
+export const REDIS_SERVER_URL = env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** Redis is off unless BENCH_REDIS=1 (a benchmark that needs it passes REDIS_URL itself): the
+ *  Socket.IO Redis adapter's pub/sub channel has no prefix, so a bench node would exchange
+ *  traffic with other people's test nodes on this Redis. */
+export const REDIS_URL = env.BENCH_REDIS === '1' ? REDIS_SERVER_URL : null;
 
 export const intEnv = (name, fallback) => {
   const raw = env[name];
@@ -156,6 +158,88 @@ export function rssKiB(pid) {
   return Number(match[1]);
 }
 
+/**
+ * Forks a load generator (a script in bench/ that answers IPC commands with a message of the
+ * same type, and says {type: 'ready'} first); `call(msg)` sends a command and answers its reply.
+ */
+export async function forkWorker(id, script = 'load-worker.mjs') {
+  const child = trackChild(
+    fork(join(ROOT, 'bench', script), [], {
+      env: { ...process.env, BENCH_WORKER_ID: id },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    }),
+  );
+  const undo = onCleanup(() => stopChild(child, 2000));
+  const waiters = new Map();
+  child.on('message', (msg) => {
+    const waiter = waiters.get(msg.type);
+    if (!waiter) return;
+    waiters.delete(msg.type);
+    if (msg.error) waiter.reject(new Error(`worker ${id}: ${msg.error}`));
+    else waiter.resolve(msg);
+  });
+  child.on('exit', (code) => {
+    for (const waiter of waiters.values())
+      waiter.reject(new Error(`worker ${id} exited (${code})`));
+    waiters.clear();
+  });
+  const call = (msg) =>
+    new Promise((resolve, reject) => {
+      waiters.set(msg.type, { resolve, reject });
+      child.send(msg);
+    });
+  await new Promise((resolve, reject) => {
+    waiters.set('ready', { resolve, reject });
+  });
+  return {
+    pid: child.pid,
+    call,
+    stop: async () => {
+      undo();
+      await stopChild(child, 2000);
+    },
+  };
+}
+
+/**
+ * Starts the bare Socket.IO relay (bench/relay-server.mjs), the baseline without a database;
+ * `auth: {userId, peerId}` names a socket's user and the one it sends to.
+ */
+export async function startRelay() {
+  const child = trackChild(
+    fork(join(ROOT, 'bench', 'relay-server.mjs'), [], {
+      execArgv: ['--expose-gc'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    }),
+  );
+  const undo = onCleanup(() => stopChild(child, 2000));
+  const port = await new Promise((resolve, reject) => {
+    child.once('message', (m) => resolve(m.port));
+    child.once('exit', (code) => reject(new Error(`relay exited (${code})`)));
+  });
+  const memory = (gc) =>
+    new Promise((resolve) => {
+      const onMessage = (m) => {
+        if (m.type !== 'memory') return;
+        child.off('message', onMessage);
+        resolve(m);
+      };
+      child.on('message', onMessage);
+      child.send({ type: 'memory', gc });
+    });
+  log(`relay ready on http://127.0.0.1:${port} (pid ${child.pid})`);
+  return {
+    pid: child.pid,
+    url: `http://127.0.0.1:${port}`,
+    gcHeap: async () => (await memory(true)).heapUsed,
+    sockets: async () => null,
+    stop: async () => {
+      undo();
+      await stopChild(child, 2000);
+    },
+  };
+}
+
 const JWT_SECRET = randomBytes(32).toString('hex');
 export const ADMIN = {
   email: 'bench-admin@bench.local',
@@ -254,7 +338,7 @@ export async function startApp({ databaseUrl, extraEnv = {}, label = 'app', node
     await sleep(200);
   }
   log(
-    `${label} ready on ${app.url} (pid ${child.pid}${REDIS_URL ? ', with Redis' : ', no Redis'})`,
+    `${label} ready on ${app.url} (pid ${child.pid}${childEnv.REDIS_URL ? ', with Redis' : ', no Redis'})`,
   );
   return app;
 }
@@ -442,6 +526,7 @@ export function summarize(values) {
     n: sorted.length,
     p50: at(0.5),
     p90: at(0.9),
+    p95: at(0.95),
     p99: at(0.99),
     max: sorted.length === 0 ? NaN : sorted[sorted.length - 1],
     mean,
@@ -517,11 +602,22 @@ export function cpuSeconds(pid) {
   }
 }
 
-/** The PostgreSQL backends serving a database, but the asking connection. */
+/** The PostgreSQL client backends serving a database, but the asking connection. */
 async function backendPids(db, database) {
   const { rows } = await db.query(
-    `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
+    `SELECT pid FROM pg_stat_activity
+      WHERE datname = $1 AND pid <> pg_backend_pid() AND backend_type = 'client backend'`,
     [database],
+  );
+  return rows.map((r) => r.pid);
+}
+
+/** PostgreSQL's own processes that work for every database of the server, not one client. */
+async function pgAuxPids(db) {
+  const { rows } = await db.query(
+    `SELECT pid FROM pg_stat_activity
+      WHERE backend_type IN ('walwriter', 'checkpointer', 'background writer',
+                             'autovacuum launcher', 'autovacuum worker')`,
   );
   return rows.map((r) => r.pid);
 }
@@ -535,16 +631,30 @@ function redisPid() {
 }
 
 /**
- * Starts counting the CPU of the service (`pid`), the backends of `database` (read at the start
- * and at the end: backends that came and went between are missed) and Redis; `stop()` answers
- * CPU seconds of each.
+ * Starts counting the CPU of the processes that serve a run: `pid` (named `name`), the client
+ * backends of `database` when `db` is given (read at the start and at the end: backends that
+ * came and went between are missed), Redis, with `pgAux` PostgreSQL's shared processes
+ * (`pg_aux`: WAL writer, checkpointer, background writer, autovacuum; they work for every
+ * database on the server, so callers report them apart), and `others` ({name: pid}, e.g. the
+ * load generator). `stop()` answers CPU seconds of each name.
  */
-export async function cpuMeter({ pid, db, database, redis = Boolean(REDIS_URL) }) {
+export async function cpuMeter({
+  pid,
+  name = 'service',
+  db = null,
+  database = null,
+  redis = Boolean(REDIS_URL),
+  pgAux = false,
+  others = {},
+}) {
   const redisServer = redis ? redisPid() : null;
   const before = new Map();
   const read = async () => {
-    const pids = { service: [pid], postgres: await backendPids(db, database) };
+    const pids = { [name]: [pid] };
+    if (db && database) pids.postgres = await backendPids(db, database);
     if (redisServer) pids.redis = [redisServer];
+    if (db && pgAux) pids.pg_aux = await pgAuxPids(db);
+    for (const [other, otherPid] of Object.entries(others)) pids[other] = [otherPid];
     return pids;
   };
   for (const [, list] of Object.entries(await read()))
@@ -553,10 +663,21 @@ export async function cpuMeter({ pid, db, database, redis = Boolean(REDIS_URL) }
     async stop() {
       const pids = await read();
       const used = {};
-      for (const [name, list] of Object.entries(pids)) {
-        used[name] = list.reduce((a, p) => a + cpuSeconds(p) - (before.get(p) ?? 0), 0);
+      for (const [key, list] of Object.entries(pids)) {
+        used[key] = list.reduce((a, p) => a + cpuSeconds(p) - (before.get(p) ?? 0), 0);
       }
       return used;
     },
   };
+}
+
+/**
+ * CPU seconds the whole machine has been busy (user, nice, system, irq, softirq from
+ * /proc/stat; idle, iowait and steal are not work done here): over a run, well above what its
+ * counted processes used means something else was running.
+ */
+export function hostBusySeconds() {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 8);
+  const [user, nice, system, , , irq, softirq] = f.map(Number);
+  return (user + nice + system + (irq || 0) + (softirq || 0)) / CLK_TCK;
 }

@@ -3,15 +3,13 @@
 // (bench/relay-server.mjs) as the baseline. The load comes from separate processes
 // (bench/load-worker.mjs), each holding whole pairs of clients, so sender and receiver share a
 // clock.
-import { fork } from 'node:child_process';
-import { join } from 'node:path';
 import {
-  ROOT,
   connectDb,
   cpuMeter,
   createDatabase,
   createDirect,
   createUsers,
+  forkWorker,
   inspectorGc,
   intEnv,
   isMain,
@@ -20,7 +18,6 @@ import {
   machineLoad,
   mapLimit,
   ms,
-  onCleanup,
   performance,
   printTable,
   reportProblems,
@@ -29,9 +26,8 @@ import {
   runStandalone,
   sleep,
   startApp,
-  stopChild,
+  startRelay,
   summarize,
-  trackChild,
 } from './lib.mjs';
 
 const CLIENTS = Math.max(2, Math.floor(intEnv('BENCH_CLIENTS', 1000) / 2) * 2);
@@ -58,44 +54,6 @@ const GOALS = { p99Ratio: 2, throughputRatio: 0.4, idleKiB: 25 };
 
 // ---------------------------------------------------------------------------------------------
 // Load worker processes
-
-async function forkWorker(id) {
-  const child = trackChild(
-    fork(join(ROOT, 'bench', 'load-worker.mjs'), [], {
-      env: { ...process.env, BENCH_WORKER_ID: id },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    }),
-  );
-  const undo = onCleanup(() => stopChild(child, 2000));
-  const waiters = new Map();
-  child.on('message', (msg) => {
-    const waiter = waiters.get(msg.type);
-    if (!waiter) return;
-    waiters.delete(msg.type);
-    if (msg.error) waiter.reject(new Error(`worker ${id}: ${msg.error}`));
-    else waiter.resolve(msg);
-  });
-  child.on('exit', (code) => {
-    for (const waiter of waiters.values())
-      waiter.reject(new Error(`worker ${id} exited (${code})`));
-    waiters.clear();
-  });
-  const call = (msg) =>
-    new Promise((resolve, reject) => {
-      waiters.set(msg.type, { resolve, reject });
-      child.send(msg);
-    });
-  await new Promise((resolve, reject) => {
-    waiters.set('ready', { resolve, reject });
-  });
-  return {
-    call,
-    stop: async () => {
-      undo();
-      await stopChild(child, 2000);
-    },
-  };
-}
 
 const forkWorkers = (count, label) =>
   Promise.all(Array.from({ length: count }, (_, i) => forkWorker(`${label}${i}`)));
@@ -279,41 +237,6 @@ async function idleMemory(label, start, specsFor) {
     await Promise.all(workers.map((w) => w.stop()));
     await server.stop();
   }
-}
-
-async function startRelay() {
-  const child = trackChild(
-    fork(join(ROOT, 'bench', 'relay-server.mjs'), [], {
-      execArgv: ['--expose-gc'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    }),
-  );
-  const undo = onCleanup(() => stopChild(child, 2000));
-  const port = await new Promise((resolve, reject) => {
-    child.once('message', (m) => resolve(m.port));
-    child.once('exit', (code) => reject(new Error(`relay exited (${code})`)));
-  });
-  const memory = (gc) =>
-    new Promise((resolve) => {
-      const onMessage = (m) => {
-        if (m.type !== 'memory') return;
-        child.off('message', onMessage);
-        resolve(m);
-      };
-      child.on('message', onMessage);
-      child.send({ type: 'memory', gc });
-    });
-  log(`relay ready on http://127.0.0.1:${port} (pid ${child.pid})`);
-  return {
-    pid: child.pid,
-    url: `http://127.0.0.1:${port}`,
-    gcHeap: async () => (await memory(true)).heapUsed,
-    sockets: async () => null,
-    stop: async () => {
-      undo();
-      await stopChild(child, 2000);
-    },
-  };
 }
 
 async function metric(app, name) {

@@ -20,6 +20,7 @@ const benchmarks = {
   realtime: async () => (await import('./realtime.mjs')).realtime(),
   search: async () => (await import('./search.mjs')).search(),
   'at-rest': async () => (await import('./at-rest.mjs')).atRest(),
+  anchor: async () => (await import('./anchor.mjs')).anchor(),
 };
 // Issue 6's moderation micro-benchmark (no server), when it is there.
 if (existsSync(join(ROOT, 'bench', 'moderation.mjs'))) {
