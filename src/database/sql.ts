@@ -35,10 +35,10 @@ type PgResults = PgResult | PgResult[];
  * membership check, the notification recipients: measured with pg_stat_statements' planning
  * times; the session and visibility lookups and the outbox prune, asked for every request or
  * event). Each connection prepares them once (`PREPARE`), and each call is one round trip of
- * the simple protocol: GENERIC_SETTINGS with `SET LOCAL`, `EXECUTE` with the values as
- * literals (escaped as node-postgres escapes them), the settings back. `SET LOCAL` lasts for
- * that query string only (an implicit transaction of its own), or is put back in the caller's
- * transaction: never a session setting. Their plans are proved by
+ * the simple protocol: GENERIC_SETTINGS set locally, `EXECUTE` with the values as literals
+ * (escaped as node-postgres escapes them). A local setting lasts for that query string only
+ * (an implicit transaction of its own), or is put back in the caller's transaction: never a
+ * session setting. Their plans are proved by
  * test/statements.e2e-spec.ts on a seeded database.
  */
 export interface StatementOptions {
@@ -59,14 +59,13 @@ const GENERIC_SETTINGS = {
   enable_hashjoin: 'off',
   enable_mergejoin: 'off',
 };
-export const GENERIC_ON = Object.entries(GENERIC_SETTINGS)
-  .map(([name, value]) => `SET LOCAL ${name} = ${value}`)
-  .join('; ');
+/** One statement (`set_config(…, true)` is `SET LOCAL`), not one per setting. */
+export const GENERIC_ON = `SELECT ${Object.entries(GENERIC_SETTINGS)
+  .map(([name, value]) => `set_config('${name}', '${value}', true)`)
+  .join(', ')}`;
 export const GENERIC_OFF = Object.keys(GENERIC_SETTINGS)
   .map((name) => `SET LOCAL ${name} TO DEFAULT`)
   .join('; ');
-/** Where the EXECUTE's result is among those of a generic call. */
-const GENERIC_STATEMENTS = Object.keys(GENERIC_SETTINGS).length;
 
 /**
  * Per connection, the `generic` statements it has prepared (or is preparing: callers that run
@@ -200,9 +199,12 @@ export class Sql {
     let prepared = preparedOn.get(client);
     if (!prepared) preparedOn.set(client, (prepared = new Map<string, Promise<void>>()));
     const args = values.length > 0 ? `(${values.map(literal).join(', ')})` : '';
-    const call = `${GENERIC_ON}; EXECUTE ${name}${args}; ${GENERIC_OFF}`;
+    // Outside a transaction the query string is an implicit transaction of its own, whose end
+    // puts the settings back; inside one they are put back by hand.
+    const inTransaction = this.inTransaction;
+    const call = `${GENERIC_ON}; EXECUTE ${name}${args}${inTransaction ? `; ${GENERIC_OFF}` : ''}`;
     // Prepared again only outside a transaction: inside one, the failed EXECUTE has aborted it.
-    const retries = this.inTransaction ? 0 : 1;
+    const retries = inTransaction ? 0 : 1;
     for (let attempt = 0; ; attempt++) {
       let preparing = prepared.get(name);
       if (!preparing) {
@@ -216,7 +218,7 @@ export class Sql {
       await preparing;
       try {
         const results = (await client.query({ text: call, values: [] })) as PgResults;
-        return (results as PgResult[])[GENERIC_STATEMENTS];
+        return (results as PgResult[])[1];
       } catch (err) {
         // the connection lost its prepared statements (DISCARD ALL, say): prepare it again
         if ((err as { code?: string }).code !== UNDEFINED_PREPARED_STATEMENT || attempt >= retries)
