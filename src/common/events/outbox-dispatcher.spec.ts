@@ -43,4 +43,20 @@ describe('OutboxDispatcher', () => {
     expect(fake.deletes).toEqual([['1'], ['2']]);
     expect(fake.rows.size).toBe(0);
   });
+
+  it('prunes the events of several turns in one delete, and a drain does not wait for it', async () => {
+    const fake = slowOutbox();
+    fake.release();
+    const dispatcher = new OutboxDispatcher(fake.outbox, new EventEmitter2(), {} as AppConfig);
+    for (const id of ['1', '2', '3']) {
+      fake.rows.add(id);
+      dispatcher.dispatch({ id, event_id: `e${id}`, name: 'message.created' }, {});
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const started = performance.now();
+    await dispatcher.drain();
+    expect(performance.now() - started).toBeLessThan(50);
+    expect(fake.deletes).toEqual([['1', '2', '3']]);
+    expect(fake.rows.size).toBe(0);
+  });
 });

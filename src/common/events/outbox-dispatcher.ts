@@ -13,6 +13,12 @@ import { OutboxEvent, OutboxRepository } from './outbox.repository';
 const POLL_MS = 2_000;
 /** Events claimed per look. */
 const CLAIM_LIMIT = 200;
+/**
+ * How long dispatched events wait to be pruned together: one DELETE per this many ms under load
+ * instead of one per turn of the event loop. A crash in between only makes them dispatched
+ * again when their lease ends, which consumers ignore; `drain()` does not wait for it.
+ */
+const PRUNE_EVERY_MS = 100;
 /** The channel nodes wake each other on when a backlog is bigger than one claim. */
 const CHANNEL = 'outbox';
 
@@ -33,6 +39,8 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
   private readonly inFlight = new Set<Promise<void>>();
   private dispatched: string[] = [];
   private flushing: Promise<void> | null = null;
+  /** Ends the prune's wait at once (a drain is waiting). */
+  private hurry: (() => void) | null = null;
   private pollTimer: NodeJS.Timeout | null = null;
   private polling: Promise<void> | null = null;
   private listener: Client | null = null;
@@ -81,6 +89,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
   async drain(): Promise<void> {
     for (;;) {
       while (this.inFlight.size > 0 || this.polling || this.flushing) {
+        this.hurry?.();
         await Promise.allSettled([...this.inFlight, this.polling, this.flushing]);
       }
       if (this.stopped || (await this.outbox.pending()) === 0) return;
@@ -101,13 +110,21 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
   }
 
   /**
-   * Deletes the dispatched events in one statement per turn of the event loop, until none is
-   * left: events dispatched while a delete runs go in the next one (left behind, they would be
+   * Deletes the dispatched events in one statement every PRUNE_EVERY_MS, until none is left:
+   * events dispatched while a delete runs go in the next one (left behind, they would be
    * claimed again when their lease ends and dispatched twice).
    */
   private async prune(): Promise<void> {
     do {
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.hurry = null;
+          resolve();
+        };
+        const timer = setTimeout(done, this.stopped ? 0 : PRUNE_EVERY_MS);
+        this.hurry = done;
+      });
       const ids = this.dispatched;
       this.dispatched = [];
       try {
