@@ -139,6 +139,9 @@ describe('socket events: a budget for every event, and a batched sync (issue 16)
           const res = await call(i % 2 ? s1 : s2, 'presence:set', { status: 'online' });
           expect(res.ok).toBe(true);
         }
+        // each node adds its counts to Redis within RateLimiter's SYNC_MS, and learns the
+        // other's as it does: twice round, so that both know both
+        for (const node of [t, second, t]) await node.drain();
         expect((await call(s2, 'presence:set', { status: 'online' })).error.code).toBe(
           'RATE_LIMITED',
         );

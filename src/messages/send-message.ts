@@ -54,7 +54,7 @@ export class SendMessage {
     const m = await this.access.member(caller, conversationId, input.clientMessageId);
     // A retry of a stored message is answered from the store and costs no send.
     if (m.earlier_id) return this.repeat(caller, conversationId, m.earlier_id);
-    await this.rateLimiter.consume('messages', caller.id, this.config.rateLimits.messagesPerMinute);
+    this.rateLimiter.consume('messages', caller.id, this.config.rateLimits.messagesPerMinute);
     this.access.assertNotBlocked(m);
     const attachmentIds = input.attachmentIds ?? [];
     const type = await this.checkAttachments(m, attachmentIds);

@@ -10,7 +10,7 @@ const user = { id: 'u1' } as AuthUser;
 function limiter(limit: number): RateLimiter {
   let used = 0;
   return {
-    consume: async () => {
+    consume: () => {
       used += 1;
       if (used > limit)
         throw new AppError('RATE_LIMITED', { retryAfterSeconds: 1, retryAfterMs: 1000 });
@@ -48,7 +48,9 @@ describe('SocketEventBudget', () => {
 
   it('lets other errors (an outage) through', async () => {
     const failing = {
-      consume: () => Promise.reject(new AppError('UNAVAILABLE')),
+      consume: () => {
+        throw new AppError('UNAVAILABLE');
+      },
     } as unknown as RateLimiter;
     await expect(
       new SocketEventBudget(failing, config).spend(user, { refused: 0, until: 0 }),

@@ -33,11 +33,7 @@ export class SocketEventBudget {
 
   async spend(user: AuthUser, flood: FloodState, now = Date.now()): Promise<BudgetVerdict> {
     try {
-      await this.limiter.consume(
-        'socket-events',
-        user.id,
-        this.config.rateLimits.socketEventsPerMinute,
-      );
+      this.limiter.consume('socket-events', user.id, this.config.rateLimits.socketEventsPerMinute);
       return { ok: true };
     } catch (err) {
       if (!(err instanceof AppError) || err.code !== 'RATE_LIMITED') throw err;

@@ -5,6 +5,7 @@ import request from 'supertest';
 import { AppModule } from '../../src/app.module';
 import { configureApp, listen } from '../../src/app.setup';
 import { AppConfig } from '../../src/config/app-config';
+import { RateLimiter } from '../../src/common/rate-limit/rate-limiter';
 import { OutboxDispatcher } from '../../src/common/events/outbox-dispatcher';
 import { JobQueue } from '../../src/notifications/jobs/job-queue';
 import { RealtimeFanout } from '../../src/realtime/realtime-fanout';
@@ -85,6 +86,7 @@ export async function startTestApp(
     drain: async () => {
       await drainEvents();
       await app.get(JobQueue).idle();
+      await app.get(RateLimiter).sync();
     },
     drainEvents,
     close: async () => {
