@@ -2,7 +2,7 @@ import { INestApplicationContext, Logger } from '@nestjs/common';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import { lastValueFrom, Observable } from 'rxjs';
 import { IoAdapter } from '@nestjs/platform-socket.io';
-import { createAdapter } from '@socket.io/redis-adapter';
+import { RedisAdapter } from '@socket.io/redis-adapter';
 import type Redis from 'ioredis';
 import type { Server, ServerOptions, Socket } from 'socket.io';
 import type { AuthUser } from '../common/auth/auth-user';
@@ -11,6 +11,7 @@ import { AllExceptionsFilter } from '../common/errors/all-exceptions.filter';
 import { Drain } from '../common/lifecycle/drain';
 import { AppConfig } from '../config/app-config';
 import { createRedis } from '../database/redis.provider';
+import { SkipOwnParser } from './skip-own-parser';
 
 /** Resolves once a client is connected with its queued commands sent, or gave up (≤ 2 s). */
 async function whenSettled(client: Redis): Promise<void> {
@@ -83,7 +84,13 @@ export class AppIoAdapter extends IoAdapter {
       const sub = pub.duplicate();
       sub.on('error', (err: Error) => new Logger('Redis:socket-sub').warn(err.message));
       this.clients.push(pub, sub);
-      server.adapter(createAdapter(pub, sub));
+      // Socket.IO calls it with `new`: a function, not an arrow
+      server.adapter(function redisAdapter(nsp: unknown) {
+        const parser = new SkipOwnParser();
+        const adapter = new RedisAdapter(nsp, pub, sub, { parser });
+        parser.ownedBy(adapter.uid as string);
+        return adapter;
+      } as unknown as Parameters<Server['adapter']>[0]);
     }
     return server;
   }
