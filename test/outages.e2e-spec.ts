@@ -54,22 +54,19 @@ async function load(t: TestApp, url: () => string) {
 
 /** Every message id of a conversation, with its clientMessageId, paging the history. */
 async function storedMessages(t: TestApp, token: string, conversationId: string) {
-  const found: { id: string; clientMessageId: string | null }[] = [];
-  let cursor: string | null = null;
-  do {
-    const res: {
-      body: { items: { id: string; clientMessageId: string | null }[]; nextCursor: string | null };
-    } = await t
-      .http()
-      .get(
-        `${API}/conversations/${conversationId}/messages?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-      )
-      .set(auth(token))
-      .expect(200);
+  const found: { id: string; clientMessageId: string | null; seq: string }[] = [];
+  // history pages on by seq (its nextCursor is always null): oldest first above the last seen
+  for (let afterSeq = '0'; ;) {
+    const res: { body: { items: { id: string; clientMessageId: string | null; seq: string }[] } } =
+      await t
+        .http()
+        .get(`${API}/conversations/${conversationId}/messages?afterSeq=${afterSeq}&limit=100`)
+        .set(auth(token))
+        .expect(200);
     found.push(...res.body.items);
-    cursor = res.body.nextCursor;
-  } while (cursor);
-  return found;
+    if (res.body.items.length < 100) return found;
+    afterSeq = String(res.body.items[res.body.items.length - 1].seq);
+  }
 }
 
 /** Acknowledged messages that are not stored exactly once. */
