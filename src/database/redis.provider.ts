@@ -14,14 +14,17 @@ class RedisCloser implements OnApplicationShutdown {
   }
 }
 
-export function createRedis(url: string, name: string): Redis {
+/**
+ * `autoPipelining`: commands issued in one turn of the event loop leave in one write instead of
+ * one system call each; for fire-and-forget traffic such as Socket.IO's publishes (a request
+ * waiting on such a client while Redis is down waits longer to fail).
+ */
+export function createRedis(url: string, name: string, { autoPipelining = false } = {}): Redis {
   const logger = new Logger(`Redis:${name}`);
-  // Commands issued in one turn of the event loop leave in one write (Socket.IO's publishes,
-  // rate-limit counters and presence of many sends at once), not one system call each.
   const client = new Redis(url, {
     maxRetriesPerRequest: 3,
     lazyConnect: false,
-    enableAutoPipelining: true,
+    enableAutoPipelining: autoPipelining,
   });
   client.on('error', (err: Error) => logger.warn(err.message));
   return client;

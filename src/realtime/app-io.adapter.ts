@@ -80,7 +80,8 @@ export class AppIoAdapter extends IoAdapter {
     });
     this.servers.push(server);
     if (this.config.redisUrl) {
-      const pub = createRedis(this.config.redisUrl, 'socket-pub');
+      // every emit publishes: those of one turn go out in one write
+      const pub = createRedis(this.config.redisUrl, 'socket-pub', { autoPipelining: true });
       const sub = pub.duplicate();
       sub.on('error', (err: Error) => new Logger('Redis:socket-sub').warn(err.message));
       this.clients.push(pub, sub);

@@ -17,6 +17,10 @@ return {hits, ttl}`;
 type Adding = Redis & {
   rateLimitAdd(key: string, count: number, windowMs: number): Promise<[number, number]>;
 };
+interface AddingPipeline {
+  rateLimitAdd(key: string, count: number, windowMs: number): AddingPipeline;
+  exec(): Promise<[Error | null, unknown][] | null>;
+}
 
 /** One key's fixed window, as this node knows it. */
 interface Window {
@@ -103,21 +107,28 @@ export class RateLimiter implements OnApplicationShutdown {
       w.syncing = w.local;
       w.local = 0;
     }
-    await Promise.all(
-      moved.map(async ([id, w]) => {
-        try {
-          const [total, ttl] = await redis.rateLimitAdd(`${PREFIX}${id}`, w.syncing, w.windowMs);
-          w.shared = total;
-          w.endsAt = Date.now() + ttl;
-        } catch (err) {
+    if (moved.length > 0) {
+      // one pipeline: one write and one round trip for every key
+      const pipeline = redis.pipeline() as unknown as AddingPipeline;
+      for (const [id, w] of moved) pipeline.rateLimitAdd(`${PREFIX}${id}`, w.syncing, w.windowMs);
+      const results = await pipeline.exec().catch((err: Error) => moved.map(() => [err, null]));
+      let failure: Error | null = null;
+      moved.forEach(([, w], i) => {
+        const [err, answer] = (results ?? [])[i] ?? [new Error('no answer'), null];
+        if (err || !answer) {
           // counted again with the next sync; meanwhile this node counts alone
           w.local += w.syncing;
-          this.logger.warn(`adding rate-limit counts to Redis failed: ${(err as Error).message}`);
-        } finally {
-          w.syncing = 0;
+          failure = err ?? new Error('no answer');
+        } else {
+          const [total, ttl] = answer as [number, number];
+          w.shared = total;
+          w.endsAt = Date.now() + ttl;
         }
-      }),
-    );
+        w.syncing = 0;
+      });
+      if (failure)
+        this.logger.warn(`adding rate-limit counts to Redis failed: ${(failure as Error).message}`);
+    }
     if ([...this.windows.values()].some((w) => w.local > 0)) this.syncSoon();
   }
 
