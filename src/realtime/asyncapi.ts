@@ -97,7 +97,8 @@ export function buildAsyncApiDocument(openapi: OpenAPIObject): Record<string, un
         'or when a `message:new` skips a seq, call `sync`. The sending socket gets its message in the ' +
         'ack, not as `message:new`. Payloads larger than 256 KiB close the connection. Every event but ' +
         '`message:send` (which has its own limit) counts against `RATE_LIMIT_SOCKET_EVENTS_PER_MINUTE` ' +
-        '(600) per user, across nodes: over it the ack is `429 RATE_LIMITED` with ' +
+        '(600) per user, across nodes (each node adds its counts every 100 ms): over it the ack is ' +
+        '`429 RATE_LIMITED` with ' +
         '`details.retryAfterMs`, and a socket that sends 20 more before that time is disconnected. ' +
         'While a dependency is down an ack may be `503 UNAVAILABLE`: retry later.',
     },

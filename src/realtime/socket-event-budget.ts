@@ -21,7 +21,7 @@ export type BudgetVerdict = { ok: true } | { ok: false; error: AppError; disconn
 
 /**
  * The per-user budget of socket events other than `message:send` (which has its own limit):
- * `RATE_LIMIT_SOCKET_EVENTS_PER_MINUTE`, counted with the other rate limits (in Redis when
+ * `RATE_LIMIT_SOCKET_EVENTS_PER_MINUTE`, counted by the RateLimiter (shared through Redis when
  * configured, so across nodes).
  */
 @Injectable()
