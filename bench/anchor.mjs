@@ -37,6 +37,7 @@ import {
   onCleanup,
   performance,
   printTable,
+  quiet,
   reportProblems,
   runStandalone,
   sleep,
@@ -103,7 +104,9 @@ async function drive({ target, url, pairs, meter, rows }) {
       throw new Error(`${target}: ${c.failed} sockets failed to connect: ${c.errors.join('; ')}`);
     }
     log(`${target}: ${c.connected} sockets connected in ${c.seconds.toFixed(2)} s`);
-    await sleep(500);
+    // every target starts on a quiet machine (the service's own set-up registers users)
+    const busy = await quiet();
+    log(`${target}: ${busy.toFixed(2)} cores busy before the warm-up`);
     if (WARMUP) {
       const w = await gen.call({ type: 'phase', name: 'warmup' });
       log(
@@ -384,7 +387,10 @@ async function runEjabberd() {
   const since = Date.now();
   try {
     await anchorScript('fresh.sh', scriptEnv);
-    log(`ejabberd: running the anchor's generator (${machineLoad()})`);
+    const busy = await quiet();
+    log(
+      `ejabberd: running the anchor's generator (${machineLoad()}, ${busy.toFixed(2)} cores busy)`,
+    );
     let phases = phaseLines(await anchorScript('run-bench.sh', scriptEnv));
     if (phases.length === 0) phases = phaseLines(newestResults(since));
     const got = byPhase(phases);

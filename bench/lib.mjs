@@ -681,3 +681,18 @@ export function hostBusySeconds() {
   const [user, nice, system, , , irq, softirq] = f.map(Number);
   return (user + nice + system + (irq || 0) + (softirq || 0)) / CLK_TCK;
 }
+
+/**
+ * Waits (at most `maxMs`) until the machine is quiet: less than `cores` busy over one second,
+ * so that a measurement does not start while the work before it (user registration, the
+ * previous target's shutdown) still holds the cores. Answers the busy cores last seen.
+ */
+export async function quiet({ cores = 0.3, maxMs = 30_000 } = {}) {
+  const deadline = Date.now() + maxMs;
+  for (;;) {
+    const before = hostBusySeconds();
+    await sleep(1000);
+    const busy = hostBusySeconds() - before;
+    if (busy < cores || Date.now() > deadline) return busy;
+  }
+}
