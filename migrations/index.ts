@@ -17,6 +17,7 @@ import { Webhooks1764001600000 } from './1764001600000-webhooks';
 import { SearchCliticReadings1764001650000 } from './1764001650000-search-clitic-readings';
 import { VisibilityFunctionsCached1764001700000 } from './1764001700000-visibility-functions-cached';
 import { SearchFunctionsCached1764001710000 } from './1764001710000-search-functions-cached';
+import { DirectBlockInlined1764001720000 } from './1764001720000-direct-block-inlined';
 
 /** Every migration, oldest first. New migrations are appended here. */
 export const migrations = [
@@ -39,4 +40,5 @@ export const migrations = [
   SearchCliticReadings1764001650000,
   VisibilityFunctionsCached1764001700000,
   SearchFunctionsCached1764001710000,
+  DirectBlockInlined1764001720000,
 ];

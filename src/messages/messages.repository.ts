@@ -96,7 +96,7 @@ export class MessagesRepository {
     const found = await this.sql.rows<Membership & { ord: string }>(
       `SELECT k.ord, c.id AS conversation_id, c.type, c.encryption, c.allow_file_sharing, c.last_seq,
               c.last_version, v.viewer_id AS user_id, v.role, 'active' AS status, v.visible_after_seq,
-              direct_block(c.id, v.viewer_id) AS blocked,
+              d.blocked,
               (SELECT e.id FROM messages e
                 WHERE e.conversation_id = c.id AND e.sender_id = v.viewer_id
                   AND e.client_message_id = k.client_message_id) AS earlier_id
@@ -104,7 +104,8 @@ export class MessagesRepository {
               WITH ORDINALITY AS k(conversation_id, user_id, client_message_id, ord)
          JOIN conversation_viewers v
            ON v.conversation_id = k.conversation_id AND v.viewer_id = k.user_id
-         JOIN conversations c ON c.id = v.conversation_id`,
+         JOIN conversations c ON c.id = v.conversation_id
+         CROSS JOIN LATERAL direct_block(c.id, v.viewer_id) d`,
       [
         keys.map((k) => k.conversationId),
         keys.map((k) => k.userId),
