@@ -17,6 +17,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { io } from 'socket.io-client';
+import { serveCommands } from './worker-commands.mjs';
 import { summarize } from './lib.mjs';
 
 let senders = [];
@@ -30,8 +31,6 @@ const phases = new Map();
 let onDeliver = null;
 const errors = { ackError: {}, disconnect: 0, unknownId: 0, connectError: 0 };
 let tag = `${process.pid}`;
-
-const reply = (message) => process.send(message);
 
 function newPhase(name) {
   const st = { seq: 0, sent: 0, acked: 0, delivered: 0, failed: 0, answered: 0, lat: [] };
@@ -268,18 +267,4 @@ async function disconnect() {
   return { closed };
 }
 
-process.on('message', (msg) => {
-  const handlers = { connect, phase, disconnect };
-  const handler = handlers[msg.type];
-  if (!handler) {
-    reply({ type: msg.type, error: `unknown command ${msg.type}` });
-    return;
-  }
-  handler(msg).then(
-    (result) => reply({ type: msg.type, ...result }),
-    (err) => reply({ type: msg.type, error: err instanceof Error ? err.message : String(err) }),
-  );
-});
-
-process.on('disconnect', () => process.exit(0));
-reply({ type: 'ready' });
+serveCommands({ connect, phase, disconnect });

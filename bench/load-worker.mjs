@@ -8,14 +8,13 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { io } from 'socket.io-client';
+import { serveCommands } from './worker-commands.mjs';
 
 const workerId = process.env.BENCH_WORKER_ID ?? String(process.pid);
 let clients = [];
 /** clientMessageId → send time, for messages not yet delivered to the peer */
 const pending = new Map();
 let current = null;
-
-const reply = (message) => process.send(message);
 
 function onDelivered(payload) {
   const id = payload?.message?.clientMessageId;
@@ -152,22 +151,6 @@ async function disconnect() {
   return { closed: count };
 }
 
-process.on('message', (msg) => {
-  const handlers = { connect, run, disconnect };
-  if (msg.type === 'exit') {
-    for (const c of clients) c.socket.close();
-    process.exit(0);
-  }
-  const handler = handlers[msg.type];
-  if (!handler) {
-    reply({ type: msg.type, error: `unknown command ${msg.type}` });
-    return;
-  }
-  handler(msg).then(
-    (result) => reply({ type: msg.type, ...result }),
-    (err) => reply({ type: msg.type, error: err instanceof Error ? err.message : String(err) }),
-  );
+serveCommands({ connect, run, disconnect }, () => {
+  for (const c of clients) c.socket.close();
 });
-
-process.on('disconnect', () => process.exit(0));
-reply({ type: 'ready' });
