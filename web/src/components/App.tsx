@@ -33,7 +33,8 @@ export function App() {
   );
   useEffect(() => {
     if (!store) return;
-    void store.load();
+    // offline or failing: the socket's sync on connect brings the conversations instead
+    store.load().catch(() => undefined);
     return () => store.close();
   }, [store]);
 
