@@ -18,6 +18,7 @@ import { SearchCliticReadings1764001650000 } from './1764001650000-search-clitic
 import { VisibilityFunctionsCached1764001700000 } from './1764001700000-visibility-functions-cached';
 import { SearchFunctionsCached1764001710000 } from './1764001710000-search-functions-cached';
 import { DirectBlockInlined1764001720000 } from './1764001720000-direct-block-inlined';
+import { SearchLatinFastPath1764001730000 } from './1764001730000-search-latin-fast-path';
 
 /** Every migration, oldest first. New migrations are appended here. */
 export const migrations = [
@@ -41,4 +42,5 @@ export const migrations = [
   VisibilityFunctionsCached1764001700000,
   SearchFunctionsCached1764001710000,
   DirectBlockInlined1764001720000,
+  SearchLatinFastPath1764001730000,
 ];

@@ -405,6 +405,13 @@ describe('message search', () => {
       expect(res.body.details).toHaveProperty('q');
     });
 
+    it('stores and finds the letter ء as a word of its own (the proclitic guard is the same letter)', async () => {
+      // it failed to store (and a query holding it to run) when the guard left an empty lexeme
+      const { conversationId, sent } = await seed('حرف ء في الأبجدية', 'حرف ب في الأبجدية');
+      expect(await findsIn(conversationId, 'حرف ء')).toEqual([sent[0]]);
+      expect(await findsIn(conversationId, '"ء في"')).toEqual([sent[0]]);
+    });
+
     it('finds text that looks like markup, escaped in the snippet', async () => {
       const { conversationId, sent } = await seed('look: <script>alert(1)</script>');
       const page = await search(a, '<script>', { conversationId });
