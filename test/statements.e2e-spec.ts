@@ -74,6 +74,51 @@ describe('SQL statements', () => {
     expect(seen).toEqual(['committed', 'inner']);
   });
 
+  it('leaves work that outlives its transaction outside it: a transaction begun there is a new one', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const txid = async () =>
+      (await sql.rows<{ x: string }>(`SELECT txid_current()::text AS x`))[0].x;
+    const seen: string[] = [];
+    let later!: Promise<unknown>;
+    await transactions.run(async () => {
+      // started in the transaction, not awaited by it
+      later = gate.then(async () => {
+        const outside = transactions.current();
+        transactions.afterCommit(() => seen.push('at once'));
+        const inNew = await transactions.run(async () => [await txid(), await txid()]);
+        return { outside, inNew };
+      });
+    });
+    release();
+    const { outside, inNew } = (await later) as { outside: unknown; inNew: string[] };
+    expect(outside).toBeUndefined();
+    expect(seen).toEqual(['at once']);
+    // one transaction (joined to the ended one, each statement would run on its own)
+    expect(inNew[1]).toBe(inNew[0]);
+  });
+
+  // a second connection: the embedded database has one
+  (server ? it : it.skip)(
+    'keeps a transaction in its transaction while another one ends',
+    async () => {
+      let otherEnded!: () => void;
+      const gate = new Promise<void>((resolve) => (otherEnded = resolve));
+      const txid = async () =>
+        (await sql.rows<{ x: string }>(`SELECT txid_current()::text AS x`))[0].x;
+      const long = transactions.run(async () => {
+        const first = await txid();
+        await gate;
+        return [first, await txid()];
+      });
+      const other = await transactions.run(txid);
+      otherEnded();
+      const [first, second] = await long;
+      expect(second).toBe(first);
+      expect(other).not.toBe(first);
+    },
+  );
+
   it('answers the same with a prepared statement as without, past the point where PostgreSQL may switch to a generic plan', async () => {
     await sql.run(`INSERT INTO spec_items SELECT g, 'item ' || g FROM generate_series(10, 60) g`);
     const text = `SELECT id, name FROM spec_items WHERE id = ANY($1::int[]) ORDER BY id`;

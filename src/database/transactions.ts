@@ -24,7 +24,7 @@ export class Transactions {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async run<T>(work: () => Promise<T>): Promise<T> {
-    if (this.storage.getStore()) return work();
+    if (this.live()) return work();
     const runner = this.dataSource.createQueryRunner();
     await connectRunner(runner);
     const ambient: Ambient = { runner, afterCommit: [] };
@@ -50,8 +50,7 @@ export class Transactions {
 
   /** The transaction's connection, when the caller runs inside one. */
   current(): QueryRunner | undefined {
-    const ambient = this.storage.getStore();
-    return ambient && !ambient.runner.isReleased ? ambient.runner : undefined;
+    return this.live()?.runner;
   }
 
   /** TypeORM's entity manager of the ambient transaction, or of the pool. */
@@ -64,8 +63,17 @@ export class Transactions {
    * statement that made the change has committed by itself).
    */
   afterCommit(hook: () => void): void {
-    const ambient = this.storage.getStore();
+    const ambient = this.live();
     if (ambient) ambient.afterCommit.push(hook);
     else hook();
+  }
+
+  /**
+   * The caller's transaction while it runs; none once it has ended, for work that it started
+   * and that goes on after it (a promise it did not wait for).
+   */
+  private live(): Ambient | undefined {
+    const ambient = this.storage.getStore();
+    return ambient && !ambient.runner.isReleased ? ambient : undefined;
   }
 }
