@@ -1,5 +1,16 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
+/** Whether a block (either way) stands between `member` and the other member of a direct conversation. */
+const BLOCKED = `
+          SELECT EXISTS (
+            SELECT 1 FROM conversations c
+              JOIN conversation_participants o ON o.conversation_id = c.id AND o.user_id <> member
+             WHERE c.id = conversation AND c.type = 'direct'
+               AND (EXISTS (SELECT 1 FROM user_blocks b
+                             WHERE b.blocker_id = member AND b.blocked_id = o.user_id)
+                    OR EXISTS (SELECT 1 FROM user_blocks b
+                                WHERE b.blocker_id = o.user_id AND b.blocked_id = member)))`;
+
 /**
  * `direct_block` becomes a table function (one row: `blocked`), joined LATERAL where it is used.
  *
@@ -17,14 +28,7 @@ export class DirectBlockInlined1764001720000 implements MigrationInterface {
     await db.query(`
       CREATE FUNCTION direct_block(conversation uuid, member uuid) RETURNS TABLE (blocked boolean)
         LANGUAGE sql STABLE PARALLEL SAFE ROWS 1 AS $$
-          SELECT EXISTS (
-            SELECT 1 FROM conversations c
-              JOIN conversation_participants o ON o.conversation_id = c.id AND o.user_id <> member
-             WHERE c.id = conversation AND c.type = 'direct'
-               AND (EXISTS (SELECT 1 FROM user_blocks b
-                             WHERE b.blocker_id = member AND b.blocked_id = o.user_id)
-                    OR EXISTS (SELECT 1 FROM user_blocks b
-                                WHERE b.blocker_id = o.user_id AND b.blocked_id = member)))
+${BLOCKED}
         $$`);
   }
 
@@ -34,14 +38,7 @@ export class DirectBlockInlined1764001720000 implements MigrationInterface {
       CREATE FUNCTION direct_block(conversation uuid, member uuid) RETURNS boolean
         LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
         BEGIN
-          RETURN EXISTS (
-            SELECT 1 FROM conversations c
-              JOIN conversation_participants o ON o.conversation_id = c.id AND o.user_id <> member
-             WHERE c.id = conversation AND c.type = 'direct'
-               AND (EXISTS (SELECT 1 FROM user_blocks b
-                             WHERE b.blocker_id = member AND b.blocked_id = o.user_id)
-                    OR EXISTS (SELECT 1 FROM user_blocks b
-                                WHERE b.blocker_id = o.user_id AND b.blocked_id = member)));
+          RETURN (${BLOCKED});
         END
         $$`);
   }
